@@ -1,0 +1,7 @@
+"""``python -m triage`` is the ``triage`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

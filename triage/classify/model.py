@@ -1,0 +1,117 @@
+"""The loaded classifier: compiled scorer plus the decisions made from its probabilities.
+
+From the calibrated probabilities it decides:
+
+* the primary category: the most probable real category;
+* ``categories``: every category whose probability reaches its own threshold
+  (tuned on out-of-fold predictions for compound requests), primary first;
+* ``needs_review``: the top probability is below ``min_confidence``, the top
+  two are within ``min_margin``, or the most probable label is the *reject*
+  label (a training class of content-free messages such as "在吗", "？？？").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..types import CategoryScore
+from .features import featurize
+from .scorer import LinearScorer
+
+__all__ = ["Classifier", "Prediction"]
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """What the model said about one request."""
+
+    category: str
+    confidence: float
+    categories: tuple[CategoryScore, ...]
+    needs_review: bool
+    why: str
+    probabilities: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class Classifier:
+    """A ready-to-use classifier; immutable and thread-safe."""
+
+    scorer: LinearScorer
+    name: str
+    version: str
+    reject_label: str | None
+    thresholds: Mapping[str, float]
+    min_confidence: float
+    min_margin: float
+    char_ngrams: tuple[int, int]
+    manifest: Mapping[str, Any]
+
+    def __post_init__(self) -> None:
+        labels = self.scorer.labels
+        real = [i for i, lab in enumerate(labels) if lab != self.reject_label]
+        object.__setattr__(self, "_real", np.array(real, dtype=np.intp))
+        object.__setattr__(self, "_reject", labels.index(self.reject_label) if self.reject_label in labels else -1)
+        object.__setattr__(self, "_thr", np.array([self.thresholds.get(labels[i], 0.5) for i in real]))
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The categories this model can give (the reject label excluded)."""
+        return tuple(self.scorer.labels[i] for i in self._real)  # type: ignore[attr-defined]
+
+    @property
+    def tag(self) -> str:
+        return f"{self.name}-{self.version}"
+
+    def features(self, norm_text: str, words: Sequence[str]) -> list[str]:
+        return featurize(norm_text, words, char_ngrams=self.char_ngrams)
+
+    def predict(self, norm_text: str, words: Sequence[str]) -> Prediction:
+        """Classify one normalised, tokenised text."""
+        return self.decide(self.scorer.proba(self.features(norm_text, words)))
+
+    def decide(self, proba: np.ndarray) -> Prediction:
+        """Turn one row of calibrated probabilities into a :class:`Prediction`."""
+        labels = self.scorer.labels
+        real: np.ndarray = self._real  # type: ignore[attr-defined]
+        p_real = proba[real]
+        order = np.argsort(-p_real, kind="stable")
+        top = int(order[0])
+        conf = float(p_real[top])
+        second = float(p_real[order[1]]) if len(order) > 1 else 0.0
+        category = labels[real[top]]
+        thr: np.ndarray = self._thr  # type: ignore[attr-defined]
+        cats = [CategoryScore(category, conf)]
+        cats.extend(CategoryScore(labels[real[j]], float(p_real[j]))
+                    for j in order[1:] if p_real[j] >= thr[j])
+        reject = self._reject  # type: ignore[attr-defined]
+        p_reject = float(proba[reject]) if reject >= 0 else 0.0
+        if reject >= 0 and p_reject > conf:
+            why = (f"too vague to classify: '{self.reject_label}' {p_reject:.2f} "
+                   f"beats the best category {category} {conf:.2f}")
+            needs_review = True
+        elif conf < self.min_confidence:
+            why = f"not sure: {category} {conf:.2f} is below the {self.min_confidence:.2f} confidence threshold"
+            needs_review = True
+        elif conf - second < self.min_margin:
+            runner = labels[real[order[1]]]
+            why = (f"not sure: {category} {conf:.2f} and {runner} {second:.2f} are within "
+                   f"the {self.min_margin:.2f} margin")
+            needs_review = True
+        else:
+            why = f"{category} {conf:.2f}" + (
+                "; also " + ", ".join(f"{c.category} {c.confidence:.2f}" for c in cats[1:]) if len(cats) > 1 else "")
+            needs_review = False
+        probs = {labels[i]: float(proba[i]) for i in range(len(labels))}
+        return Prediction(category, conf, tuple(cats), needs_review, why, probs)
+
+    def with_thresholds(self, *, min_confidence: float | None = None, min_margin: float | None = None) -> Classifier:
+        """A copy with other abstention thresholds."""
+        return Classifier(self.scorer, self.name, self.version, self.reject_label, self.thresholds,
+                          self.min_confidence if min_confidence is None else min_confidence,
+                          self.min_margin if min_margin is None else min_margin,
+                          self.char_ngrams, self.manifest)

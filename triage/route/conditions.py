@@ -1,0 +1,516 @@
+"""The condition language of rules and SLA policies, compiled to predicates at load time.
+
+A condition is a mapping; every key in it must hold (``all`` is implicit)::
+
+    when:
+      text: {any: ["@safety", 冒烟], none: [不是]}   # keywords; "@name" is a keyword set
+      channel_type: social
+      not: {tags: {any: [praise]}}
+
+Keys (see ``docs/rules.md`` for the full table): ``text``, ``subject``,
+``regex``, ``channel``, ``channel_type``, ``tier``, ``customer_id``,
+``amount``, ``lifetime_value``, ``order_status``, ``category``,
+``categories``, ``confidence``, ``needs_review``, ``tags``, ``entities``,
+``priority``, ``queue``, ``hour``, ``weekday``, ``history``, and the
+combinators ``all``, ``any``, ``not``.
+
+A compiled predicate takes :class:`Facts` and returns ``None`` when the
+condition does not hold, or the evidence (matched words with positions) when
+it does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..types import Evidence, Priority, Request
+from .yamlio import Marks
+
+__all__ = ["Facts", "Predicate", "ConditionCompiler", "HistoryStats", "KEYS"]
+
+Predicate = Callable[["Facts"], "tuple[Evidence, ...] | None"]
+_NOTHING: tuple[Evidence, ...] = ()
+_WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
+             "周一": 0, "周二": 1, "周三": 2, "周四": 3, "周五": 4, "周六": 5, "周日": 6}
+_CMP = {"gt": lambda a, b: a > b, "gte": lambda a, b: a >= b, "lt": lambda a, b: a < b,
+        "lte": lambda a, b: a <= b, "eq": lambda a, b: a == b, "ne": lambda a, b: a != b}
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryStats:
+    """What the customer's earlier contacts say, within a window of ``days``."""
+
+    contacts: int = 0
+    same_category: int = 0
+    open: int = 0
+    other_channels: int = 0
+    known: bool = False
+
+
+@dataclass(slots=True)
+class Facts:
+    """Everything rules can look at for one request. Built once per request by the engine."""
+
+    request: Request
+    text: str                                   # normalised text
+    subject: str                                # normalised subject
+    hits: Mapping[str, Sequence[tuple[str, int, int]]]   # keyword -> [(field, start, end)] in original text
+    channel: str | None
+    channel_type: str
+    local_time: dt.datetime
+    category: str | None = None
+    categories: frozenset[str] = frozenset()
+    confidence: float = 0.0
+    needs_review: bool = False
+    entities: frozenset[str] = frozenset()
+    tags: list[str] = field(default_factory=list)
+    priority: Priority = Priority.P3
+    queue: str | None = None
+    history: Callable[[int], HistoryStats] | None = None
+
+
+KEYS = frozenset({
+    "text", "subject", "regex", "channel", "channel_type", "tier", "customer_id", "amount", "lifetime_value",
+    "order_status", "category", "categories", "confidence", "needs_review", "tags", "entities", "priority",
+    "queue", "hour", "weekday", "history", "all", "any", "not",
+})
+
+
+class ConditionCompiler:
+    """Compiles condition mappings into predicates, collecting problems with their positions.
+
+    ``known`` gives the names a condition may refer to (categories, channels,
+    channel types, tags, queues, entity kinds, keyword sets); ``keywords`` is
+    filled with every keyword used, for the pack's automaton.
+    """
+
+    def __init__(self, *, marks: Marks, known: Mapping[str, frozenset[str]],
+                 keyword_sets: Mapping[str, tuple[str, ...]], normalize: Callable[[str], str],
+                 regex_compile: Callable[[str], Any]) -> None:
+        self.marks = marks
+        self.known = known
+        self.keyword_sets = keyword_sets
+        self.normalize = normalize
+        self.regex_compile = regex_compile
+        self.keywords: set[str] = set()
+        self.problems: list[Any] = []
+        self.rule: str | None = None
+
+    # -- helpers -----------------------------------------------------------------------------------
+    def _err(self, path: tuple[str | int, ...], msg: str) -> None:
+        self.problems.append(self.marks.problem(path, msg, self.rule))
+
+    def _strings(self, value: Any, path: tuple[str | int, ...], what: str) -> list[str] | None:
+        items = value if isinstance(value, list) else [value]
+        out = []
+        for i, v in enumerate(items):
+            p = (*path, i) if isinstance(value, list) else path
+            if isinstance(v, bool) or not isinstance(v, str | int) or (isinstance(v, str) and not v.strip()):
+                self._err(p, f"{what} must be text, got {v!r} ({type(v).__name__})")
+                return None
+            out.append(str(v))
+        return out
+
+    def _names(self, value: Any, path: tuple[str | int, ...], kind: str) -> frozenset[str] | None:
+        names = self._strings(value, path, f"a {kind} name")
+        if names is None:
+            return None
+        known = self.known.get(kind)
+        if known is not None:
+            for i, n in enumerate(names):
+                if n not in known:
+                    p = (*path, i) if isinstance(value, list) else path
+                    self._err(p, f"unknown {kind} {n!r}; expected one of: {', '.join(sorted(known))}")
+                    return None
+        return frozenset(names)
+
+    def _keywords(self, value: Any, path: tuple[str | int, ...]) -> tuple[str, ...] | None:
+        raw = self._strings(value, path, "a keyword")
+        if raw is None:
+            return None
+        out: list[str] = []
+        for i, kw in enumerate(raw):
+            if kw.startswith("@"):
+                name = kw[1:]
+                if name not in self.keyword_sets:
+                    p = (*path, i) if isinstance(value, list) else path
+                    known = ", ".join(sorted(self.keyword_sets)) or "none defined"
+                    self._err(p, f"unknown keyword set {kw!r} (keyword_sets: {known})")
+                    return None
+                out.extend(self.keyword_sets[name])
+            else:
+                norm = self.normalize(kw)
+                if norm:
+                    out.append(norm)
+        self.keywords.update(out)
+        return tuple(dict.fromkeys(out))
+
+    def _compare(self, value: Any, path: tuple[str | int, ...], *, number: bool = True
+                 ) -> Callable[[Any], bool] | None:
+        if not isinstance(value, Mapping) or not value:
+            self._err(path, "expected a comparison such as {gte: 5000} (gt, gte, lt, lte, eq, ne)")
+            return None
+        tests = []
+        for op, operand in value.items():
+            if op not in _CMP:
+                self._err((*path, op), f"unknown comparison {op!r}; expected gt, gte, lt, lte, eq or ne")
+                return None
+            if number and (isinstance(operand, bool) or not isinstance(operand, int | float)):
+                self._err((*path, op), f"{op} needs a number, got {operand!r}")
+                return None
+            tests.append((_CMP[op], operand))
+        return lambda x: x is not None and all(f(x, b) for f, b in tests)
+
+    # -- entry point -------------------------------------------------------------------------------
+    def compile(self, cond: Any, path: tuple[str | int, ...]) -> Predicate | None:
+        if cond is None:
+            return lambda facts: _NOTHING
+        if isinstance(cond, list):
+            return self._all([self.compile(c, (*path, i)) for i, c in enumerate(cond)])
+        if not isinstance(cond, Mapping):
+            self._err(path, f"a condition must be a mapping of tests, got {cond!r}")
+            return None
+        if not cond:
+            self._err(path, "empty condition; omit 'when' to match every request")
+            return None
+        parts: list[Predicate | None] = []
+        for key, value in cond.items():
+            p = (*path, key)
+            if key not in KEYS:
+                self._err(p, f"unknown condition {key!r}; expected one of: {', '.join(sorted(KEYS))}")
+                parts.append(None)
+                continue
+            parts.append(getattr(self, f"_c_{key}")(value, p))
+        return self._all(parts)
+
+    @staticmethod
+    def _all(parts: list[Predicate | None]) -> Predicate | None:
+        if any(p is None for p in parts):
+            return None
+        preds: list[Predicate] = [p for p in parts if p is not None]
+        if len(preds) == 1:
+            return preds[0]
+
+        def all_of(facts: Facts) -> tuple[Evidence, ...] | None:
+            evidence: tuple[Evidence, ...] = ()
+            for pred in preds:
+                ev = pred(facts)
+                if ev is None:
+                    return None
+                evidence += ev
+            return evidence
+
+        return all_of
+
+    # -- combinators -------------------------------------------------------------------------------
+    def _c_all(self, value: Any, path: tuple[str | int, ...]) -> Predicate | None:
+        if not isinstance(value, list) or not value:
+            self._err(path, "'all' takes a non-empty list of conditions")
+            return None
+        return self._all([self.compile(c, (*path, i)) for i, c in enumerate(value)])
+
+    def _c_any(self, value: Any, path: tuple[str | int, ...]) -> Predicate | None:
+        if not isinstance(value, list) or not value:
+            self._err(path, "'any' takes a non-empty list of conditions")
+            return None
+        parts = [self.compile(c, (*path, i)) for i, c in enumerate(value)]
+        if any(p is None for p in parts):
+            return None
+        preds = [p for p in parts if p is not None]
+
+        def any_of(facts: Facts) -> tuple[Evidence, ...] | None:
+            for pred in preds:
+                ev = pred(facts)
+                if ev is not None:
+                    return ev
+            return None
+
+        return any_of
+
+    def _c_not(self, value: Any, path: tuple[str | int, ...]) -> Predicate | None:
+        inner = self.compile(value, path)
+        if inner is None:
+            return None
+        return lambda facts: _NOTHING if inner(facts) is None else None
+
+    # -- text --------------------------------------------------------------------------------------
+    def _keyword_test(self, value: Any, path: tuple[str | int, ...], fields: tuple[str, ...]) -> Predicate | None:
+        spec = {"any": value} if isinstance(value, list | str) else value
+        if not isinstance(spec, Mapping) or not spec:
+            self._err(path, "expected a keyword list, or {any: [...], all: [...], none: [...]}")
+            return None
+        groups: dict[str, tuple[str, ...]] = {}
+        for mode, kws in spec.items():
+            if mode not in ("any", "all", "none"):
+                self._err((*path, mode), f"unknown keyword test {mode!r}; expected any, all or none")
+                return None
+            got = self._keywords(kws, (*path, mode))
+            if got is None:
+                return None
+            groups[mode] = got
+        any_kw, all_kw, none_kw = groups.get("any"), groups.get("all", ()), groups.get("none", ())
+
+        def found(facts: Facts, kw: str) -> list[Evidence]:
+            return [Evidence(kw, s, e, f) for f, s, e in facts.hits.get(kw, ()) if f in fields]
+
+        def keyword_test(facts: Facts) -> tuple[Evidence, ...] | None:
+            evidence: list[Evidence] = []
+            if any_kw is not None:
+                for kw in any_kw:
+                    evidence.extend(found(facts, kw))
+                if not evidence:
+                    return None
+            for kw in all_kw:
+                ev = found(facts, kw)
+                if not ev:
+                    return None
+                evidence.extend(ev)
+            for kw in none_kw:
+                if found(facts, kw):
+                    return None
+            return tuple(sorted(set(evidence), key=lambda e: (e.field, e.start)))
+
+        return keyword_test
+
+    def _c_text(self, value: Any, path: tuple[str | int, ...]) -> Predicate | None:
+        return self._keyword_test(value, path, ("text", "subject"))
+
+    def _c_subject(self, value: Any, path: tuple[str | int, ...]) -> Predicate | None:
+        return self._keyword_test(value, path, ("subject",))
+
+    def _c_regex(self, value: Any, path: tuple[str | int, ...]) -> Predicate | None:
+        patterns = self._strings(value, path, "a regular expression")
+        if patterns is None:
+            return None
+        compiled = []
+        for i, pat in enumerate(patterns):
+            try:
+                compiled.append(self.regex_compile(pat))
+            except Exception as exc:  # noqa: BLE001 - re2 raises its own error type without details
+                p = (*path, i) if isinstance(value, list) else path
+                self._err(p, f"regular expression {pat!r} cannot run on the linear-time engine (RE2: no "
+                             f"backreferences or look-around): {exc}")
+                return None
+
+        def regex_test(facts: Facts) -> tuple[Evidence, ...] | None:
+            for rx in compiled:
+                m = rx.search(facts.text)
+                if m is not None:
+                    return (Evidence(m.group(0), m.start(), m.end(), "text~"),)
+            return None
+
+        return regex_test
+
+    # -- request fields ----------------------------------------------------------------------------
+    def _in(self, value: Any, path: tuple[str | int, ...], kind: str, get: Callable[[Facts], Any]
+            ) -> Predicate | None:
+        names = self._names(value, path, kind)
+        if names is None:
+            return None
+        return lambda facts: _NOTHING if get(facts) in names else None
+
+    def _c_channel(self, value: Any, path: tuple[str | int, ...]) -> Predicate | None:
+        return self._in(value, path, "channel", lambda f: f.channel)
+
+    def _c_channel_type(self, value: Any, path: tuple[str | int, ...]) -> Predicate | None:
+        return self._in(value, path, "channel_type", lambda f: f.channel_type)
+
+    def _c_tier(self, value: Any, path: tuple[str | int, ...]) -> Predicate | None:
+        names = self._strings(value, path, "a customer tier")
+        if names is None:
+            return None
+        tiers = frozenset(n.lower() for n in names)
+        return lambda f: _NOTHING if f.request.customer is not None and f.request.customer.tier in tiers else None
+
+    def _c_customer_id(self, value: Any, path: tuple[str | int, ...]) -> Predicate | None:
+        ids = self._strings(value, path, "a customer id")
+        if ids is None:
+            return None
+        idset = frozenset(ids)
+        return lambda f: _NOTHING if f.request.customer is not None and f.request.customer.id in idset else None
+
+    def _c_amount(self, value: Any, path: tuple[str | int, ...]) -> Predicate | None:
+        test = self._compare(value, path)
+        if test is None:
+            return None
+        return lambda f: _NOTHING if f.request.order is not None and test(f.request.order.amount) else None
+
+    def _c_lifetime_value(self, value: Any, path: tuple[str | int, ...]) -> Predicate | None:
+        test = self._compare(value, path)
+        if test is None:
+            return None
+        return lambda f: (_NOTHING if f.request.customer is not None and test(f.request.customer.lifetime_value)
+                          else None)
+
+    def _c_order_status(self, value: Any, path: tuple[str | int, ...]) -> Predicate | None:
+        names = self._strings(value, path, "an order status")
+        if names is None:
+            return None
+        statuses = frozenset(names)
+        return lambda f: _NOTHING if f.request.order is not None and f.request.order.status in statuses else None
+
+    # -- decision so far ---------------------------------------------------------------------------
+    def _c_category(self, value: Any, path: tuple[str | int, ...]) -> Predicate | None:
+        return self._in(value, path, "category", lambda f: f.category)
+
+    def _set_test(self, value: Any, path: tuple[str | int, ...], kind: str,
+                  get: Callable[[Facts], Any]) -> Predicate | None:
+        spec = {"any": value} if isinstance(value, list | str) else value
+        if not isinstance(spec, Mapping) or not spec:
+            self._err(path, f"expected a list of {kind} names, or {{any: [...], all: [...], none: [...]}}")
+            return None
+        tests: list[tuple[str, frozenset[str]]] = []
+        for mode, names in spec.items():
+            if mode not in ("any", "all", "none"):
+                self._err((*path, mode), f"unknown test {mode!r}; expected any, all or none")
+                return None
+            got = self._names(names, (*path, mode), kind)
+            if got is None:
+                return None
+            tests.append((mode, got))
+
+        def set_test(facts: Facts) -> tuple[Evidence, ...] | None:
+            have = get(facts)
+            for mode, names in tests:
+                if mode == "any" and not any(n in have for n in names):
+                    return None
+                if mode == "all" and not all(n in have for n in names):
+                    return None
+                if mode == "none" and any(n in have for n in names):
+                    return None
+            return _NOTHING
+
+        return set_test
+
+    def _c_categories(self, value: Any, path: tuple[str | int, ...]) -> Predicate | None:
+        return self._set_test(value, path, "category", lambda f: f.categories)
+
+    def _c_tags(self, value: Any, path: tuple[str | int, ...]) -> Predicate | None:
+        return self._set_test(value, path, "tag", lambda f: f.tags)
+
+    def _c_confidence(self, value: Any, path: tuple[str | int, ...]) -> Predicate | None:
+        test = self._compare(value, path)
+        if test is None:
+            return None
+        return lambda f: _NOTHING if test(f.confidence) else None
+
+    def _c_needs_review(self, value: Any, path: tuple[str | int, ...]) -> Predicate | None:
+        if not isinstance(value, bool):
+            self._err(path, f"needs_review must be true or false, got {value!r}")
+            return None
+        return lambda f: _NOTHING if f.needs_review is value else None
+
+    def _c_entities(self, value: Any, path: tuple[str | int, ...]) -> Predicate | None:
+        spec = {"present": value} if isinstance(value, list | str) else value
+        if not isinstance(spec, Mapping) or not spec:
+            self._err(path, "expected {present: [...], missing: [...]}")
+            return None
+        tests = []
+        for mode, names in spec.items():
+            if mode not in ("present", "missing"):
+                self._err((*path, mode), f"unknown entity test {mode!r}; expected present or missing")
+                return None
+            got = self._names(names, (*path, mode), "entity")
+            if got is None:
+                return None
+            tests.append((mode == "present", got))
+
+        def entity_test(facts: Facts) -> tuple[Evidence, ...] | None:
+            for present, names in tests:
+                if present and not any(n in facts.entities for n in names):
+                    return None
+                if not present and any(n in facts.entities for n in names):
+                    return None
+            return _NOTHING
+
+        return entity_test
+
+    def _c_priority(self, value: Any, path: tuple[str | int, ...]) -> Predicate | None:
+        if isinstance(value, Mapping):
+            bounds = {}
+            for op, level in value.items():
+                if op not in ("at_least", "at_most"):
+                    self._err((*path, op), f"unknown priority test {op!r}; expected at_least or at_most")
+                    return None
+                try:
+                    bounds[op] = Priority.parse(level).rank
+                except ValueError:
+                    self._err((*path, op), f"expected a priority P1..P4, got {level!r}")
+                    return None
+            # "at_least P2" is P1 or P2 (rank <= 2); "at_most P3" is P3 or P4 (rank >= 3)
+            max_rank, min_rank = bounds.get("at_least", 4), bounds.get("at_most", 1)
+            return lambda f: _NOTHING if min_rank <= f.priority.rank <= max_rank else None
+        names = self._strings(value, path, "a priority")
+        if names is None:
+            return None
+        try:
+            levels = frozenset(Priority.parse(n) for n in names)
+        except ValueError:
+            self._err(path, f"expected priorities P1..P4, got {value!r}")
+            return None
+        return lambda f: _NOTHING if f.priority in levels else None
+
+    def _c_queue(self, value: Any, path: tuple[str | int, ...]) -> Predicate | None:
+        return self._in(value, path, "queue", lambda f: f.queue)
+
+    # -- time and history --------------------------------------------------------------------------
+    def _c_hour(self, value: Any, path: tuple[str | int, ...]) -> Predicate | None:
+        if isinstance(value, Mapping) and "between" in value:
+            b = value["between"]
+            if not (isinstance(b, list) and len(b) == 2 and all(isinstance(x, int) and 0 <= x <= 24 for x in b)):
+                self._err((*path, "between"), "between takes [start_hour, end_hour], e.g. [22, 7]")
+                return None
+            lo, hi = b
+            if lo <= hi:
+                return lambda f: _NOTHING if lo <= f.local_time.hour < hi else None
+            return lambda f: _NOTHING if f.local_time.hour >= lo or f.local_time.hour < hi else None
+        test = self._compare(value, path)
+        if test is None:
+            return None
+        return lambda f: _NOTHING if test(f.local_time.hour) else None
+
+    def _c_weekday(self, value: Any, path: tuple[str | int, ...]) -> Predicate | None:
+        items = value if isinstance(value, list) else [value]
+        days = set()
+        for i, d in enumerate(items):
+            key = str(d).lower()[:3] if isinstance(d, str) and d.isascii() else d
+            if key not in _WEEKDAYS:
+                self._err((*path, i) if isinstance(value, list) else path,
+                          f"unknown weekday {d!r}; expected mon..sun or 周一..周日")
+                return None
+            days.add(_WEEKDAYS[key])
+        return lambda f: _NOTHING if f.local_time.weekday() in days else None
+
+    def _c_history(self, value: Any, path: tuple[str | int, ...]) -> Predicate | None:
+        if not isinstance(value, Mapping):
+            self._err(path, "expected {days: 7, same_category: {gte: 1}, ...}")
+            return None
+        days = value.get("days", 7)
+        if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
+            self._err((*path, "days"), f"days must be a positive whole number, got {days!r}")
+            return None
+        tests = []
+        for key, spec in value.items():
+            if key == "days":
+                continue
+            if key not in ("contacts", "same_category", "open", "other_channels"):
+                self._err((*path, key), f"unknown history count {key!r}; expected contacts, same_category, "
+                                        "open or other_channels")
+                return None
+            test = self._compare(spec, (*path, key))
+            if test is None:
+                return None
+            tests.append((key, test))
+
+        def history_test(facts: Facts) -> tuple[Evidence, ...] | None:
+            if facts.history is None:
+                return None
+            stats = facts.history(days)
+            if not stats.known:
+                return None
+            return _NOTHING if all(test(getattr(stats, key)) for key, test in tests) else None
+
+        return history_test
