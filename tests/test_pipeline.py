@@ -1,0 +1,165 @@
+"""The public contract: triage.load(), triage(), triage_many(), triage_frame(), to_dict(), properties."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+import threading
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import triage
+from strategies import texts
+from triage import Customer, Decision, InputError, Order, Request
+
+NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def test_import_is_light() -> None:
+    """`import triage` pulls in no scikit-learn, pandas, numpy or tokenizer."""
+    code = ("import sys, triage; heavy = [m for m in ('sklearn', 'pandas', 'numpy', 'jieba', 'rjieba', 'opencc', "
+            "'yaml', 'scipy') if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_readme_example(triager: triage.Triager) -> None:
+    d = triager.triage("我的快递一周了还没到")
+    assert isinstance(d, Decision)
+    assert d.category == "logistics"
+    assert d.priority in ("P1", "P2", "P3", "P4")
+    assert d.queue == "物流组"
+    assert any(e.kind == "duration" and e.value == "168h" for e in d.entities)
+    assert d.reasons and any(r.stage == "model" for r in d.reasons)
+    assert d.model_version.startswith("default-") and d.rules_version.startswith("default@")
+
+
+def test_full_request(triager: triage.Triager) -> None:
+    req = Request(text="衣服质量太差了，洗一次就掉色，要求退货退款", subject="质量问题投诉", channel="email",
+                  received_at=NOW, customer=Customer(id="c1", tier="vip"), order=Order(id="A1", amount=399))
+    d = triager.triage(req)
+    assert d.category == "quality"
+    assert "wants_refund" in d.tags and "vip" in d.tags
+    assert d.priority == "P2"           # VIP with a problem
+    assert d.queue == "资深客服"          # green channel
+    assert d.sla["first_response"].due > NOW
+    assert d.received_at == NOW and d.channel_type == "async"
+
+
+def test_decision_is_immutable(triager: triage.Triager) -> None:
+    d = triager.triage("退款怎么还没到账")
+    with pytest.raises(AttributeError):
+        d.category = "presale"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        d.sla["x"] = None  # type: ignore[index]
+
+
+def test_to_dict_is_json_safe(triager: triage.Triager) -> None:
+    d = triager.triage(Request(text="订单号3921847561029384756什么时候发货", received_at=NOW))
+    payload = json.loads(json.dumps(d.to_dict(), ensure_ascii=False))
+    assert payload["category"] == d.category
+    assert payload["entities"][0]["kind"] == "order_id"
+    assert dt.datetime.fromisoformat(payload["sla"]["first_response"]["due"]) == d.sla["first_response"].due
+    assert all(isinstance(r, str) for r in payload["reasons"])
+
+
+@pytest.mark.parametrize("text", ["在吗", "？？？", "😭", "asdfghjkl", "", "   ", "1"])
+def test_vague_messages_go_to_review(triager: triage.Triager, text: str) -> None:
+    d = triager.triage(text)
+    assert d.needs_review
+    assert d.queue == "人工复核"
+    assert any("vague" in r.message or "not sure" in r.message for r in d.reasons if r.stage == "model")
+
+
+def test_triage_many_keeps_order_and_reports_bad_rows(triager: triage.Triager) -> None:
+    reqs = ["我的快递一周了还没到", {"text": "APP闪退"}, Request(text="这件衣服有S码吗")]
+    out = triager.triage_many(reqs, now=NOW)
+    assert [d.category for d in out] == ["logistics", "technical", "presale"]  # type: ignore[union-attr]
+    with pytest.raises(InputError, match="request 1"):
+        triager.triage_many(["ok", {"no_text": 1}], now=NOW)
+    mixed = triager.triage_many(["ok", {"no_text": 1}, 42, "退款"], now=NOW, on_error="record")
+    assert [type(x).__name__ for x in mixed] == ["Decision", "RowError", "RowError", "Decision"]
+    assert mixed[1].index == 1 and "text" in mixed[1].error  # type: ignore[union-attr]
+
+
+def test_triage_frame(triager: triage.Triager) -> None:
+    import pandas as pd
+
+    df = pd.DataFrame({"text": ["我的快递一周了还没到", None, "账号被盗了"], "channel": ["wechat", "email", None],
+                       "received_at": ["2026-09-30 17:00", None, "2026-10-01T02:00:00+08:00"]},
+                      index=[10, 11, 12])
+    out = triager.triage_frame(df, now=NOW)
+    assert list(out.index) == [10, 11, 12]
+    assert out.loc[10, "category"] == "logistics" and out.loc[10, "queue"] == "物流组"
+    assert out.loc[11, "needs_review"]                     # empty text: a decision, not a dropped row
+    assert out.loc[10, "received_at"].hour == 17           # naive strings are Asia/Shanghai
+    assert out["error"].isna().all()
+    joined = df.join(out[["category", "priority"]])
+    assert len(joined) == 3
+    with pytest.raises(InputError, match="no 'text' column"):
+        triager.triage_frame(pd.DataFrame({"message": ["x"]}))
+
+
+def test_request_validation_errors_name_the_field() -> None:
+    with pytest.raises(InputError, match="received_at must be timezone-aware"):
+        Request(text="x", received_at=dt.datetime(2026, 1, 1))
+    with pytest.raises(InputError, match="text must be a str"):
+        Request(text=None)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="order.amount"):
+        Request.from_dict({"text": "x", "order_amount": "lots"})
+    with pytest.raises(InputError, match="received_at"):
+        Request.from_dict({"text": "x", "received_at": "yesterday-ish"})
+
+
+def test_from_dict_reads_flat_and_nested_fields() -> None:
+    r = Request.from_dict({"text": "x", "customer_tier": "VIP", "order": {"id": 5, "amount": "¥1,299"},
+                           "request_id": "r1", "shop": "A店"})
+    assert r.customer.tier == "vip" and r.order.amount == 1299 and r.id == "r1"  # type: ignore[union-attr]
+    assert r.meta["shop"] == "A店"
+
+
+def test_huge_text_is_truncated_with_a_reason(triager: triage.Triager) -> None:
+    d = triager.triage("快递没到" * 300_000)  # 1.2 M characters
+    assert any(r.source == "limit" for r in d.reasons)
+    assert d.category == "logistics"
+
+
+@settings(max_examples=150)
+@given(texts)
+def test_any_text_gives_a_decision(s: str) -> None:
+    d = TRIAGER.triage(Request(text=s, received_at=NOW))
+    assert isinstance(d, Decision)
+    assert d.queue and d.priority in ("P1", "P2", "P3", "P4")
+    assert all(t.due >= NOW for t in d.sla.values())
+    json.dumps(d.to_dict())
+
+
+@settings(max_examples=60)
+@given(texts, st.sampled_from([None, "wechat", "email", "weibo", "marketplace", "unknown-channel"]))
+def test_same_input_same_decision(s: str, channel: str | None) -> None:
+    req = Request(text=s, channel=channel, received_at=NOW)
+    assert TRIAGER.triage(req) == TRIAGER.triage(req)
+
+
+def test_one_triager_many_threads(triager: triage.Triager) -> None:
+    reqs = [Request(text=t, received_at=NOW) for t in
+            ["我的快递一周了还没到", "账号被盗了，钱被转走了", "在吗", "優惠券用不了", "发票开错了", "电水壶冒烟了"] * 30]
+    expected = [triager.triage(r) for r in reqs]
+    results: list[list[Decision]] = []
+
+    def work() -> None:
+        results.append([triager.triage(r) for r in reqs])
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 8 and all(r == expected for r in results)
+
+
+TRIAGER = triage.load()

@@ -1,0 +1,174 @@
+"""Rule packs: validation with locations, the rule language, keyword matching, extends."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import triage
+from triage import Request, RuleError
+from triage.pack import default_pack_path, load_pack
+
+NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def make_pack(tmp_path: Path, rules: str, *, extends: bool = True, extra: str = "") -> Path:
+    """A pack that extends the default one with a rules.yaml of our own."""
+    (tmp_path / "rules.yaml").write_text(textwrap.dedent(rules), encoding="utf-8")
+    head = "extends: default\n" if extends else ""
+    (tmp_path / "pack.yaml").write_text(f"name: test\nversion: '1'\n{head}include: [rules.yaml]\n{extra}",
+                                        encoding="utf-8")
+    return tmp_path
+
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(RuleError) as info:
+        load_pack(path)
+    return [str(p) for p in info.value.problems]
+
+
+def test_default_pack_loads() -> None:
+    pack = load_pack()
+    assert pack.name == "default" and pack.review_queue == "人工复核"
+    assert set(pack.categories) >= {"presale", "logistics", "service_complaint", "feedback"}
+    assert {r.stage for r in pack.rules} == {"tags", "priority", "routing"}
+    assert pack.channel_type("wechat") == "instant" and pack.channel_type("weibo") == "social"
+    assert pack.channel_type("carrier-pigeon") == "async"
+
+
+def test_errors_name_file_line_column_and_rule_all_at_once(tmp_path: Path) -> None:
+    path = make_pack(tmp_path, """\
+        priority:
+          - id: typo_priority
+            when: {text: [投诉]}
+            then: {raise_to: P5}
+          - id: norway
+            when: {tier: NO}
+            then: {priority: NO}
+          - id: unknown_queue
+            when: {category: logistics}
+            then: {queue: 不存在的组}
+          - id: bad_condition
+            when: {colour: red}
+            then: {raise_to: P2}
+          - id: typo_priority
+            then: {raise_to: P2}
+        """)
+    found = problems(path)
+    rules_file = str(path / "rules.yaml")
+    assert any(p.startswith(f"{rules_file}:4:") and "'typo_priority'" in p and "P5" in p for p in found), found
+    assert any(f"{rules_file}:7:" in p and "priority must be one of P1, P2, P3, P4; got 'NO'" in p for p in found)
+    assert any(f"{rules_file}:10:" in p and "unknown queue '不存在的组'" in p for p in found)
+    assert any(f"{rules_file}:12:" in p and "unknown condition 'colour'" in p for p in found)
+    assert any(f"{rules_file}:14:" in p and "duplicate rule id 'typo_priority'" in p for p in found)
+    assert len(found) == 5
+
+
+@pytest.mark.parametrize("rules, message", [
+    ("routing:\n  - id: a\n    when: {regex: '(a)\\1'}\n    then: {queue: 售前组}\n", "linear-time engine"),
+    ("routing:\n  - id: a\n    when: {text: ['@nosuchset']}\n    then: {queue: 售前组}\n", "unknown keyword set"),
+    ("routing:\n  - id: a\n    when: {category: logistic}\n    then: {queue: 售前组}\n", "unknown category 'logistic'"),
+    ("routing:\n  - id: a\n    when: {tags: [no_such_tag]}\n    then: {queue: 售前组}\n", "unknown tag 'no_such_tag'"),
+    ("routing:\n  - id: a\n    when: {needs_review: yes}\n    then: {queue: 售前组}\n", "must be true or false"),
+    ("routing:\n  - id: a\n    when: {amount: {gte: lots}}\n    then: {queue: 售前组}\n", "needs a number"),
+    ("routing:\n  - id: a\n    when: {channel: wechat}\n", "no 'then'"),
+    ("tags:\n  - &x {id: a, then: {add_tags: [x]}}\n  - *x\n", "anchors and aliases"),
+    ("tags:\n  - id: a\n    id: b\n    then: {add_tags: [x]}\n", "duplicate key 'id'"),
+    ("tags:\n  - id: a\n    then: {add_tags: [x]\n", "not valid YAML"),
+    ("bogus_section: 1\n", "unknown section 'bogus_section'"),
+    ("sla_policies:\n  - id: s\n    calendar: business\n    targets: {resolution: 3 weeks}\n", "duration"),
+])
+def test_each_mistake_is_reported_with_its_line(tmp_path: Path, rules: str, message: str) -> None:
+    found = problems(make_pack(tmp_path, rules))
+    assert any(message in p for p in found), found
+    assert all(":" in p.split(" ")[0] for p in found)
+
+
+def test_oversized_file_is_refused(tmp_path: Path) -> None:
+    path = make_pack(tmp_path, "tags: []\n" + "# padding\n" * 120_000)
+    assert any("limit" in p for p in problems(path))
+
+
+def test_override_and_disable_base_rules(tmp_path: Path) -> None:
+    path = make_pack(tmp_path, """\
+        priority:
+          - id: p2_high_value          # same id as the default rule: replaces it in place
+            description: 高价值订单 (≥ ¥1000)
+            when: {amount: {gte: 1000}, not: {category: [presale, feedback]}}
+            then: {raise_to: P2}
+        routing:
+          - id: my_vip_desk
+            when: {customer_id: [c-42]}
+            then: {queue: 资深客服, stop: true}
+        """, extra="disable: [vip_green_channel]\n")
+    t = triage.load(rules=path)
+    d = t.triage(Request(text="耳机左耳没声音，要换货", order=triage.Order(amount=1500), received_at=NOW))
+    assert d.priority == "P2"
+    assert any(r.source == "p2_high_value" and "1000" in r.message for r in d.reasons)
+    vip = t.triage(Request(text="耳机左耳没声音", customer=triage.Customer(id="c-9", tier="vip"), received_at=NOW))
+    assert vip.queue != "资深客服"  # the green-channel rule is disabled
+    mine = t.triage(Request(text="耳机左耳没声音", customer=triage.Customer(id="c-42"), received_at=NOW))
+    assert mine.queue == "资深客服"
+    assert [r.id for r in load_pack(path).rules].count("p2_high_value") == 1
+
+
+def test_keywords_match_traditional_fullwidth_and_report_positions(triager: triage.Triager) -> None:
+    text = "你們再不處理我就去１２３１５投訴"
+    d = triager.triage(Request(text=text, received_at=NOW))
+    assert "threat_regulator" in d.tags
+    reason = next(r for r in d.reasons if r.source == "threat_regulator")
+    ev = reason.evidence[0]
+    assert text[ev.start:ev.end] == "１２３１５"
+
+
+def test_ascii_keywords_match_whole_words_only(tmp_path: Path) -> None:
+    path = make_pack(tmp_path, """\
+        tags:
+          - id: rude
+            when: {text: [sb]}
+            then: {add_tags: [rude]}
+        """)
+    t = triage.load(rules=path)
+    assert "rude" in t.triage(Request(text="你们客服是sb吗", received_at=NOW)).tags
+    assert "rude" not in t.triage(Request(text="我的usb线坏了", received_at=NOW)).tags
+
+
+def test_negation_keeps_wants_refund_off(triager: triage.Triager) -> None:
+    d = triager.triage(Request(text="不是要退款，只是问下发货没", received_at=NOW))
+    assert "wants_refund" not in d.tags
+    assert "wants_refund" in triager.triage(Request(text="我要退款", received_at=NOW)).tags
+
+
+@pytest.mark.parametrize("text, channel, priority, queue", [
+    ("收到的电水壶烧水的时候底座冒烟了，差点起火", "wechat", "P1", "危机处理组"),
+    ("我的账号被盗了，被盗刷了4000多块钱", "phone", "P1", "安全组"),
+    ("你们卖假货！我要曝光你们上热搜", "weibo", "P1", "危机处理组"),
+    ("退款十天了还没到账，再不处理我就去12315投诉", "app_chat", "P2", "投诉处理组"),
+])
+def test_default_priorities_and_queues(triager: triage.Triager, text: str, channel: str, priority: str,
+                                       queue: str) -> None:
+    d = triager.triage(Request(text=text, channel=channel, received_at=NOW))
+    assert (d.priority, d.queue) == (priority, queue), d.explain()
+    assert any(r.stage == "priority" and priority in r.message for r in d.reasons)
+
+
+def test_media_threat_off_social_is_p2_not_p1(triager: triage.Triager) -> None:
+    d = triager.triage(Request(text="你们卖假货！我要曝光你们", channel="email", received_at=NOW))
+    assert d.priority == "P2"
+
+
+def test_history_marks_repeat_complaints(triager: triage.Triager) -> None:
+    earlier = triage.HistoryItem(received_at=NOW - dt.timedelta(days=2), category="logistics", channel="phone")
+    d = triager.triage(Request(text="我的快递一周了还没到", channel="wechat", received_at=NOW, history=(earlier,)))
+    assert {"repeat_contact", "repeat_complaint"} <= set(d.tags)
+    assert d.priority == "P2" and d.queue == "投诉处理组"
+    old = triage.HistoryItem(received_at=NOW - dt.timedelta(days=30), category="logistics")
+    assert "repeat_complaint" not in triager.triage(Request(text="我的快递一周了还没到", received_at=NOW,
+                                                            history=(old,))).tags
+
+
+def test_shipped_pack_is_package_data() -> None:
+    assert (default_pack_path() / "pack.yaml").is_file()
