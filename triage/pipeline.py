@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from .classify.model import Classifier
     from .pack import RulePack
+    from .route.assign import Roster
     from .text.tokenize import Tokenizer
 
 __all__ = ["Triager", "load", "default_model_path", "RowError", "model_text"]
@@ -117,7 +118,8 @@ class Triager:
         return self.pack.tag
 
     # -- one request ---------------------------------------------------------------------------------------
-    def triage(self, request: Request | str | Mapping[str, Any], *, now: dt.datetime | None = None) -> Decision:
+    def triage(self, request: Request | str | Mapping[str, Any], *, now: dt.datetime | None = None,
+               roster: Roster | None = None) -> Decision:
         """Decide about one request.
 
         Parameters
@@ -128,6 +130,9 @@ class Triager:
         now:
             The receipt time to use when the request has none (timezone-aware).
             Defaults to the current time, read once here.
+        roster:
+            Agents to assign from (:class:`triage.route.assign.Roster`). The roster is
+            shared, mutable state: assigning counts the request on the agent's load.
         """
         if isinstance(request, str):
             request = Request(text=request)
@@ -196,13 +201,19 @@ class Triager:
                                                                  f"({c.confidence:.2f})"))
         cc[:] = [q for q in cc if q != facts.queue]
 
+        queue = facts.queue or pack.review_queue
+        assignee = None
+        if roster is not None:
+            assignee, why = roster.assign(queue)
+            reasons.append(why)
+
         sla, sla_reasons = pack.sla.deadlines(facts, received, result.sla_policy)
         reasons.extend(sla_reasons)
 
         return Decision(
             request_id=request.id, category=category, categories=pred.categories, confidence=pred.confidence,
             needs_review=facts.needs_review, tags=tuple(facts.tags), entities=entities, priority=facts.priority,
-            queue=facts.queue or pack.review_queue, cc=tuple(cc), assignee=None, sla=MappingProxyType(sla),
+            queue=queue, cc=tuple(cc), assignee=assignee, sla=MappingProxyType(sla),
             reasons=tuple(reasons), received_at=received, channel=request.channel, channel_type=channel_type,
             model_version=self.classifier.tag, rules_version=pack.tag,
         )
@@ -226,7 +237,7 @@ class Triager:
 
     # -- many ----------------------------------------------------------------------------------------------
     def triage_many(self, requests: Iterable[Request | str | Mapping[str, Any]], *, now: dt.datetime | None = None,
-                    on_error: str = "raise") -> list[Decision | RowError]:
+                    on_error: str = "raise", roster: Roster | None = None) -> list[Decision | RowError]:
         """Triage many requests; one output per input, in input order.
 
         ``on_error="raise"`` (default) stops at the first unusable input with an
@@ -235,15 +246,15 @@ class Triager:
         """
         if on_error not in ("raise", "record"):
             raise ValueError("on_error must be 'raise' or 'record'")
-        return list(self.iter_triage(requests, now=now, on_error=on_error))
+        return list(self.iter_triage(requests, now=now, on_error=on_error, roster=roster))
 
     def iter_triage(self, requests: Iterable[Request | str | Mapping[str, Any]], *, now: dt.datetime | None = None,
-                    on_error: str = "raise") -> Iterator[Decision | RowError]:
+                    on_error: str = "raise", roster: Roster | None = None) -> Iterator[Decision | RowError]:
         """Like :meth:`triage_many`, lazily."""
         now = now or dt.datetime.now(dt.UTC)
         for i, req in enumerate(requests):
             try:
-                yield self.triage(req, now=now)
+                yield self.triage(req, now=now, roster=roster)
             except TriageError as exc:
                 if on_error == "raise":
                     raise InputError(f"request {i}: {exc}") from exc

@@ -47,6 +47,7 @@ TRUSTED_TYPES = frozenset({
     "sklearn.feature_extraction.text.TfidfVectorizer",
     "sklearn.feature_extraction.text.TfidfTransformer",
     "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.svm._classes.LinearSVC",
     "numpy.float64",
     "numpy.int64",
     "numpy.dtype",

@@ -17,8 +17,8 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["TemperatureScaledClassifier", "fit_temperature"]
@@ -42,7 +42,7 @@ class TemperatureScaledClassifier(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     estimator:
-        A classifier with ``decision_function`` (default: ``LogisticRegression(C=10)``).
+        A classifier with ``decision_function`` (default: ``LinearSVC(C=1)``).
     cv:
         Number of stratified folds for the out-of-fold scores.
     random_state:
@@ -62,7 +62,7 @@ class TemperatureScaledClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     def _base(self) -> Any:
-        return clone(self.estimator) if self.estimator is not None else LogisticRegression(C=10.0, max_iter=3000)
+        return clone(self.estimator) if self.estimator is not None else LinearSVC(C=1.0)
 
     def fit(self, X: Any, y: Any, sample_weight: np.ndarray | None = None) -> TemperatureScaledClassifier:
         y = np.asarray(y)
