@@ -172,3 +172,42 @@ def test_history_marks_repeat_complaints(triager: triage.Triager) -> None:
 
 def test_shipped_pack_is_package_data() -> None:
     assert (default_pack_path() / "pack.yaml").is_file()
+
+
+def test_shipped_cases_pass() -> None:
+    from triage.cli import main
+
+    assert main(["rules", "test", str(default_pack_path()), str(default_pack_path() / "cases.yaml")]) == 0
+
+
+def test_cases_report_failures_and_bad_files(triager: triage.Triager, tmp_path: Path) -> None:
+    from triage.packtools import run_cases
+
+    cases = tmp_path / "cases.yaml"
+    cases.write_text("cases:\n  - text: 我的快递一周了还没到\n    expect: {priority: P1, tags: [safety]}\n",
+                     encoding="utf-8")
+    [result] = run_cases(triager, cases)
+    assert not result.passed and result.where.endswith("cases.yaml:2")
+    assert "priority: expected P1, got P3" in result.failures
+    cases.write_text("cases:\n  - text: x\n    expect: {prio: P1}\n", encoding="utf-8")
+    with pytest.raises(RuleError, match="cases.yaml:3:.*unknown expectation 'prio'"):
+        run_cases(triager, cases)
+
+
+def test_diff_counts_what_a_rule_change_moves(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from triage.packtools import diff_packs
+
+    path = make_pack(tmp_path, """\
+        priority:
+          - id: everything_logistics_is_urgent
+            when: {category: logistics}
+            then: {raise_to: P2}
+        """)
+    old, new = triage.load(), triage.load(rules=path)
+    tickets = pd.DataFrame({"text": ["我的快递一周了还没到", "物流三天没更新了", "这件衣服有S码吗", "APP闪退"]})
+    diff = diff_packs(old, new, tickets)
+    assert diff.total == 4 and diff.changed["priority"] == 2 and diff.changed["category"] == 0
+    assert diff.transitions["priority"][("P3", "P2")] == 2
+    assert "priority  changed for      2 (50.0%)" in diff.text()

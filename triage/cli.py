@@ -8,6 +8,8 @@
     triage train DATA... -o MODEL_DIR    train a model (CSV/JSONL files or folders of them)
     triage evaluate MODEL_DIR DATA...    per-category precision/recall/F1, abstention, confusion matrix
     triage rules check DIR               validate a rule pack
+    triage rules test DIR CASES.yaml     run example cases with expected outcomes
+    triage rules diff OLD NEW TICKETS    replay past tickets through two packs, count what changes
 """
 
 from __future__ import annotations
@@ -250,6 +252,41 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rules_test(args: argparse.Namespace) -> int:
+    import triage
+
+    from .packtools import run_cases
+
+    t = triage.load(rules=args.dir, model=args.model)
+    results = run_cases(t, args.cases, now=_parse_now(args.now))
+    for r in results:
+        mark = "ok  " if r.passed else "FAIL"
+        print(f"{mark} {r.where}  {r.text[:40]}")
+        for f in r.failures:
+            print(f"       {f}")
+    failed = sum(not r.passed for r in results)
+    print(f"{len(results) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+def cmd_rules_diff(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    import triage
+
+    from .packtools import diff_packs
+
+    old = triage.load(rules=args.old, model=args.model)
+    new = triage.load(rules=args.new, model=args.model)
+    path = Path(args.tickets)
+    tickets = pd.read_csv(path, dtype=str, keep_default_na=False) if path.suffix == ".csv" else \
+        pd.read_json(path, lines=True, dtype=False)
+    diff = diff_packs(old, new, tickets, now=_parse_now(args.now), progress=sys.stderr.isatty())
+    print(f"{old.rules_version} → {new.rules_version}")
+    print(diff.text())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="triage", description="Triage Chinese customer-service requests.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -301,6 +338,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = rsub.add_parser("check", help="validate a rule pack")
     p.add_argument("dir")
     p.set_defaults(func=cmd_rules_check)
+    p = rsub.add_parser("test", help="run example cases (text + expected outcome) against a rule pack")
+    p.add_argument("dir")
+    p.add_argument("cases")
+    p.add_argument("--model", help="model bundle folder (default: the shipped model)")
+    p.add_argument("--now", help="receipt time for cases without one")
+    p.set_defaults(func=cmd_rules_test)
+    p = rsub.add_parser("diff", help="replay past tickets through two rule packs and show what changes")
+    p.add_argument("old")
+    p.add_argument("new")
+    p.add_argument("tickets", help="CSV or JSONL with a text column")
+    p.add_argument("--model", help="model bundle folder (default: the shipped model)")
+    p.add_argument("--now", help="receipt time for tickets without one")
+    p.set_defaults(func=cmd_rules_diff)
     return parser
 
 
