@@ -231,8 +231,16 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from .classify.evaluate import evaluate_model
 
     df = _gather_data(args.data)
-    report = evaluate_model(args.model_dir, df, confusion_png=args.confusion, progress=not args.quiet)
+    report = evaluate_model(args.model_dir, df, confusion_png=args.confusion or None, progress=not args.quiet)
     print(report.text())
+    if "priority" in df.columns and not args.no_pipeline:
+        import triage
+
+        from .classify.evaluate import evaluate_priority
+
+        t = triage.load(rules=args.rules, model=args.model_dir)
+        print()
+        print(evaluate_priority(t, df, progress=not args.quiet).text())
     return 0
 
 
@@ -330,6 +338,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model_dir")
     p.add_argument("data", nargs="+")
     p.add_argument("--confusion", default="confusion.png", help="confusion-matrix PNG to write ('' for none)")
+    p.add_argument("--rules", help="rule pack for the priority evaluation (default: the shipped pack)")
+    p.add_argument("--no-pipeline", action="store_true",
+                   help="skip the whole-pipeline priority evaluation even if the data has a priority column")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_evaluate)
 

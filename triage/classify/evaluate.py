@@ -106,3 +106,58 @@ def evaluate_model(model_dir: str | os.PathLike[str], df: pd.DataFrame, *, confu
             confusion_figure(report.confusion).savefig(confusion_png, dpi=120, bbox_inches="tight")
             report.extra["confusion matrix"] = confusion_png
     return report
+
+
+@dataclass
+class PriorityReport:
+    """How the whole pipeline's priority compares with labelled priorities."""
+
+    n: int
+    exact: float
+    per_level: pd.DataFrame
+    urgent_recall: float        # P1 or P2 labelled, predicted P1 or P2
+    confusion: pd.DataFrame
+
+    def text(self) -> str:
+        return "\n".join([
+            f"priority on {self.n} rows: exact {self.exact:.3f}; P1+P2 recall {self.urgent_recall:.3f}",
+            self.per_level.to_string(float_format=lambda x: f"{x:.3f}"),
+            "confusion (rows: labelled, columns: decided)",
+            self.confusion.to_string(),
+        ])
+
+
+def evaluate_priority(triager: Any, df: pd.DataFrame, *, progress: bool = False) -> PriorityReport:
+    """Run the whole pipeline (model + rules) over labelled rows with a ``priority`` column."""
+    import datetime as dt
+
+    import pandas as pd
+    from sklearn.metrics import precision_recall_fscore_support
+
+    from ..types import Request
+
+    if "priority" not in df.columns:
+        raise InputError("evaluation data has no 'priority' column")
+    now = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    rows = df.to_dict("records")
+    it: Any = rows
+    if progress:
+        from tqdm.auto import tqdm
+
+        it = tqdm(rows, desc="priority", unit="msg")
+    truth, got = [], []
+    for row in it:
+        fields = {k: row[k] for k in ("text", "subject", "channel", "customer", "order") if k in row}
+        d = triager.triage(Request.from_dict(fields), now=now)
+        truth.append(str(row["priority"]))
+        got.append(str(d.priority))
+    levels = ["P1", "P2", "P3", "P4"]
+    p, r, f, s = precision_recall_fscore_support(truth, got, labels=levels, zero_division=0)
+    t, g = np.array(truth), np.array(got)
+    urgent = np.isin(t, ["P1", "P2"])
+    cm = pd.crosstab(pd.Series(t, name="labelled"), pd.Series(g, name="decided")).reindex(
+        index=levels, columns=levels, fill_value=0)
+    return PriorityReport(n=len(t), exact=float((t == g).mean()),
+                          per_level=pd.DataFrame({"precision": p, "recall": r, "f1": f, "support": s}, index=levels),
+                          urgent_recall=float(np.isin(g[urgent], ["P1", "P2"]).mean()) if urgent.any() else float("nan"),
+                          confusion=cm)
