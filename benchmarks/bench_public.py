@@ -105,11 +105,12 @@ def main() -> int:
     for text in test_texts:
         n = model_text(norm(text).text, None)
         pred_t.append(clf.predict(n, tok.cut(n)).category)
-    rows.append(("triage (words + char 1-3, LR + temperature)", f1_score(y_te, np.array(pred_t), average="macro"),
+    rows.append(("triage (words + chars, LinearSVC + temperature)", f1_score(y_te, np.array(pred_t), average="macro"),
                  fit_t))
 
     sample = test_texts[:300]
-    docs = prepare_docs(sample, None, normalizer=norm, tokenizer=tok, char_ngrams=clf.char_ngrams)
+    docs = prepare_docs(sample, None, normalizer=norm, tokenizer=tok, char_ngrams=clf.char_ngrams,
+                        word_bigrams=clf.word_bigrams)
     sk_one = per_call(lambda d: trained.pipeline.predict_proba([d]), docs)
     ours_one = per_call(lambda d: clf.scorer.proba(d.split(" ")), docs)
     full_one = per_call(lambda t: clf.predict(model_text(norm(t).text, None), tok.cut(norm(t).text)), sample)

@@ -25,7 +25,8 @@ def test_compiled_scorer_equals_sklearn_predict_proba(small_model) -> None:
     held_out = pd.concat([pd.read_json(p, lines=True) for p in sorted((ROOT / "data/corpus/eval").glob("*.jsonl"))])
     texts = held_out["text"].tolist()[:400] + ["", "在吗", "？？？", "😭", "A" * 500]
     clf, tok = load_bundle(path)
-    docs = prepare_docs(texts, None, normalizer=Normalizer(), tokenizer=tok, char_ngrams=clf.char_ngrams)
+    docs = prepare_docs(texts, None, normalizer=Normalizer(), tokenizer=tok, char_ngrams=clf.char_ngrams,
+                        word_bigrams=clf.word_bigrams)
     reference = load_estimator(path).predict_proba(docs)
     compiled = np.array([clf.scorer.proba(doc.split(" ")) for doc in docs])
     assert np.abs(reference - compiled).max() < 1e-9

@@ -40,12 +40,13 @@ from .route.yamlio import Marks, load_yaml
 from .sla.calendar import Calendar, HolidayData, parse_duration, parse_hours
 from .sla.policy import METRICS, SlaBook, SlaPolicy
 from .text.normalize import Normalizer
+from .types import Priority
 
 __all__ = ["RulePack", "load_pack", "default_pack_path", "ENTITY_KINDS"]
 
 ENTITY_KINDS = frozenset({"order_id", "tracking_number", "phone", "amount", "date", "duration"})
 _PACK_KEYS = frozenset({"name", "version", "extends", "include", "disable", "description"})
-_SECTIONS = frozenset({"categories", "queues", "review_queue", "channel_types", "channels", "default_channel_type",
+_SECTIONS = frozenset({"categories", "queues", "review_queue", "review_priority", "channel_types", "channels", "default_channel_type",
                        "timezone", "cc_secondary", "tag_names", "keyword_sets", "tags", "priority", "routing",
                        "calendars", "holidays", "sla_policies"})
 _MAPPING_SECTIONS = ("categories", "queues", "channels", "keyword_sets", "calendars", "holidays")
@@ -79,6 +80,7 @@ class RulePack:
     categories: Mapping[str, Category]
     queues: tuple[str, ...]
     review_queue: str
+    review_priority: Priority
     channels: Mapping[str, str]
     default_channel_type: str
     timezone: ZoneInfo
@@ -252,6 +254,14 @@ def load_pack(path: str | os.PathLike[str] | None = None) -> RulePack:
         else:
             review_queue = rq.value
 
+    review_priority = Priority.P3
+    rp = sections.get("review_priority")
+    if rp is not None:
+        try:
+            review_priority = Priority.parse(rp.value)
+        except ValueError:
+            problems.append(rp.marks.problem(rp.path, f"review_priority must be P1..P4, got {rp.value!r}"))
+
     # categories
     categories: dict[str, Category] = {}
     cats = need("categories")
@@ -387,7 +397,8 @@ def load_pack(path: str | os.PathLike[str] | None = None) -> RulePack:
         raise RuleError(problems)
     return RulePack(
         name=str(info["name"]), version=str(info["version"]), digest=hasher.hexdigest(), path=str(root),
-        categories=categories, queues=tuple(queues), review_queue=review_queue, channels=channels,
+        categories=categories, queues=tuple(queues), review_queue=review_queue, review_priority=review_priority,
+        channels=channels,
         default_channel_type=default_type, timezone=tz, cc_secondary=cc_secondary,
         engine=RuleEngine(compiled), keywords=KeywordIndex(all_keywords),
         sla=SlaBook(calendars=calendars, policies=tuple(policies)),

@@ -172,13 +172,15 @@ class Triager:
             kinds.add("order_id")
         category = pred.category
         cat_cfg = pack.categories[category]
+        start_priority = pack.review_priority if pred.vague else Priority(cat_cfg.priority)
+        start_queue = pack.review_queue if pred.vague else cat_cfg.queue
         channel_type = pack.channel_type(request.channel)
         facts = Facts(
             request=request, text=norm.text, subject=subject.text if subject else "", hits=hits,
             channel=request.channel, channel_type=channel_type, local_time=received.astimezone(pack.timezone),
             category=category, categories=frozenset(c.category for c in pred.categories),
             confidence=pred.confidence, needs_review=pred.needs_review, entities=frozenset(kinds),
-            priority=Priority(cat_cfg.priority), history=_history_counter(request, received, category),
+            priority=start_priority, history=_history_counter(request, received, category),
         )
         result = StageResult(tags=facts.tags, priority=facts.priority, queue=None, cc=[],
                              needs_review=pred.needs_review, sla_policy=None, reasons=reasons, fired=[])
@@ -186,10 +188,15 @@ class Triager:
 
         engine = pack.engine
         engine.run_stage("tags", facts, result)
-        reasons.append(Reason("priority", "category", f"start at {facts.priority} ({category} default)"))
+        if pred.vague:
+            reasons.append(Reason("priority", "review", f"start at {facts.priority} (too vague for a category)"))
+        else:
+            reasons.append(Reason("priority", "category", f"start at {facts.priority} ({category} default)"))
         engine.run_stage("priority", facts, result)
-        facts.queue = cat_cfg.queue
-        reasons.append(Reason("routing", "category", f"start in {cat_cfg.queue} ({category} → {cat_cfg.queue})"))
+        facts.queue = start_queue
+        reasons.append(Reason("routing", "review" if pred.vague else "category",
+                              f"start in {start_queue} " + ("(too vague for a category)" if pred.vague
+                                                            else f"({category} → {start_queue})")))
         engine.run_stage("routing", facts, result)
         cc = result.cc
         if pack.cc_secondary:

@@ -201,7 +201,8 @@ def load_bundle(directory: str | os.PathLike[str], *, expected_sha256: str | Non
         reject_label=manifest.get("reject_label"), thresholds=dict(thr["categories"]),
         min_confidence=float(thr["min_confidence"]), min_margin=float(thr["min_margin"]),
         char_ngrams=tuple(manifest["features"]["char_ngrams"]),  # type: ignore[arg-type]
-        manifest=manifest)
+        word_bigrams=bool(manifest["features"].get("word_bigrams", False)),
+        reject_at=float(thr.get("reject", 1.0)), manifest=manifest)
     tokenizer = Tokenizer(backend=backend, user_dict=(d / "userdict.txt").read_text(encoding="utf-8"))
     if tokenizer.dictionary_hash != manifest["tokenizer"]["dictionary_sha256"]:
         raise ModelIntegrityError(f"{d / 'userdict.txt'}: dictionary hash differs from the manifest")

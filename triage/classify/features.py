@@ -34,13 +34,20 @@ def _squash_digits(s: str) -> str:
     return _DIGITS.sub(lambda m: _digit_bucket(len(m.group())), s)
 
 
-def featurize(norm_text: str, words: Sequence[str], *, char_ngrams: tuple[int, int] = (1, 3)) -> list[str]:
+def featurize(norm_text: str, words: Sequence[str], *, char_ngrams: tuple[int, int] = (1, 3),
+              word_bigrams: bool = False) -> list[str]:
     """Feature strings for one normalised text and its words."""
     feats: list[str] = []
+    prev = ""
     for w in words:
         if not w or _SPACE.search(w):
+            prev = ""
             continue
-        feats.append("w:" + _squash_digits(w))
+        w = _squash_digits(w)
+        feats.append("w:" + w)
+        if word_bigrams and prev:
+            feats.append(f"b:{prev}|{w}")
+        prev = w
     squashed = _squash_digits(norm_text)
     lo, hi = char_ngrams
     for chunk in squashed.split(" "):
@@ -53,6 +60,7 @@ def featurize(norm_text: str, words: Sequence[str], *, char_ngrams: tuple[int, i
     return feats
 
 
-def feature_text(norm_text: str, words: Sequence[str], *, char_ngrams: tuple[int, int] = (1, 3)) -> str:
+def feature_text(norm_text: str, words: Sequence[str], *, char_ngrams: tuple[int, int] = (1, 3),
+                 word_bigrams: bool = False) -> str:
     """The features joined by spaces: the document a ``TfidfVectorizer`` is fitted on."""
-    return " ".join(featurize(norm_text, words, char_ngrams=char_ngrams))
+    return " ".join(featurize(norm_text, words, char_ngrams=char_ngrams, word_bigrams=word_bigrams))

@@ -6,8 +6,9 @@ From the calibrated probabilities it decides:
 * ``categories``: every category whose probability reaches its own threshold
   (tuned on out-of-fold predictions for compound requests), primary first;
 * ``needs_review``: the top probability is below ``min_confidence``, the top
-  two are within ``min_margin``, or the most probable label is the *reject*
-  label (a training class of content-free messages such as "在吗", "？？？").
+  two are within ``min_margin``, or the *reject* label (a training class of
+  content-free messages such as "在吗", "？？？") is the most probable or reaches
+  ``reject_at`` (tuned so 95% of out-of-fold content-free messages go to review).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class Prediction:
     needs_review: bool
     why: str
     probabilities: Mapping[str, float] = field(default_factory=dict)
+    vague: bool = False  # the message says nothing classifiable: the category is only a placeholder
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,6 +52,8 @@ class Classifier:
     min_margin: float
     char_ngrams: tuple[int, int]
     manifest: Mapping[str, Any]
+    word_bigrams: bool = False
+    reject_at: float = 1.0
 
     def __post_init__(self) -> None:
         labels = self.scorer.labels
@@ -68,7 +72,7 @@ class Classifier:
         return f"{self.name}-{self.version}"
 
     def features(self, norm_text: str, words: Sequence[str]) -> list[str]:
-        return featurize(norm_text, words, char_ngrams=self.char_ngrams)
+        return featurize(norm_text, words, char_ngrams=self.char_ngrams, word_bigrams=self.word_bigrams)
 
     def predict(self, norm_text: str, words: Sequence[str]) -> Prediction:
         """Classify one normalised, tokenised text."""
@@ -90,9 +94,11 @@ class Classifier:
                     for j in order[1:] if p_real[j] >= thr[j])
         reject = self._reject  # type: ignore[attr-defined]
         p_reject = float(proba[reject]) if reject >= 0 else 0.0
-        if reject >= 0 and p_reject > conf:
+        vague = reject >= 0 and (p_reject > conf or p_reject >= self.reject_at)
+        if vague:
             why = (f"too vague to classify: '{self.reject_label}' {p_reject:.2f} "
-                   f"beats the best category {category} {conf:.2f}")
+                   + (f"beats the best category {category} {conf:.2f}" if p_reject > conf else
+                      f"reaches the {self.reject_at:.2f} review threshold (best category {category} {conf:.2f})"))
             needs_review = True
         elif conf < self.min_confidence:
             why = f"not sure: {category} {conf:.2f} is below the {self.min_confidence:.2f} confidence threshold"
@@ -107,11 +113,11 @@ class Classifier:
                 "; also " + ", ".join(f"{c.category} {c.confidence:.2f}" for c in cats[1:]) if len(cats) > 1 else "")
             needs_review = False
         probs = {labels[i]: float(proba[i]) for i in range(len(labels))}
-        return Prediction(category, conf, tuple(cats), needs_review, why, probs)
+        return Prediction(category, conf, tuple(cats), needs_review, why, probs, vague)
 
     def with_thresholds(self, *, min_confidence: float | None = None, min_margin: float | None = None) -> Classifier:
         """A copy with other abstention thresholds."""
         return Classifier(self.scorer, self.name, self.version, self.reject_label, self.thresholds,
                           self.min_confidence if min_confidence is None else min_confidence,
                           self.min_margin if min_margin is None else min_margin,
-                          self.char_ngrams, self.manifest)
+                          self.char_ngrams, self.manifest, self.word_bigrams, self.reject_at)

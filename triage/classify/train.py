@@ -83,7 +83,8 @@ def _secondary(value: Any) -> tuple[str, ...]:
 
 
 def prepare_docs(texts: Sequence[str], subjects: Sequence[str | None] | None, *, normalizer: Normalizer,
-                 tokenizer: Tokenizer, char_ngrams: tuple[int, int], progress: bool = False) -> list[str]:
+                 tokenizer: Tokenizer, char_ngrams: tuple[int, int], word_bigrams: bool = False,
+                 progress: bool = False) -> list[str]:
     """Feature documents for many texts, exactly as the pipeline builds them for one."""
     from ..pipeline import model_text
 
@@ -96,7 +97,7 @@ def prepare_docs(texts: Sequence[str], subjects: Sequence[str | None] | None, *,
     for i in it:
         subject = subjects[i] if subjects is not None else None
         norm = model_text(normalizer(texts[i]).text, normalizer(subject).text if subject else None)
-        docs.append(feature_text(norm, tokenizer.cut(norm), char_ngrams=char_ngrams))
+        docs.append(feature_text(norm, tokenizer.cut(norm), char_ngrams=char_ngrams, word_bigrams=word_bigrams))
     return docs
 
 
@@ -115,6 +116,22 @@ class TrainedModel:
         from .bundle import save_bundle
 
         return save_bundle(self, directory, include_estimator=include_estimator)
+
+
+def _tune_reject(oof: np.ndarray, labels: list[str], y: np.ndarray, reject_label: str | None,
+                 target_recall: float = 0.95) -> float:
+    """The highest reject-probability threshold that still sends ``target_recall`` of the
+    out-of-fold content-free rows to review (1.0 when there is no reject label)."""
+    if reject_label is None:
+        return 1.0
+    k = labels.index(reject_label)
+    p_vague = oof[y == reject_label, k]
+    if not len(p_vague):
+        return 1.0
+    for t in np.arange(0.50, 0.04, -0.05):
+        if (p_vague >= t).mean() >= target_recall:
+            return float(round(t, 2))
+    return 0.05
 
 
 def _tune_thresholds(oof: np.ndarray, labels: list[str], y: np.ndarray, secondary: list[tuple[str, ...]],
@@ -161,7 +178,8 @@ def _macro_f1(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 def train(data: pd.DataFrame | str | Path, *, text_col: str = "text", label_col: str = "category",
           subject_col: str = "subject", secondary_col: str = "secondary", weight_col: str | None = "weight",
           reject_label: str | None = DEFAULT_REJECT_LABEL, tokenizer: Tokenizer | None = None,
-          model: str = "linear_svc", C: float = 1.0, cv: int = 5, char_ngrams: tuple[int, int] = (1, 3), min_df: int = 2,
+          model: str = "linear_svc", C: float = 1.0, cv: int = 5, char_ngrams: tuple[int, int] = (1, 3),
+          word_bigrams: bool = False, min_df: int = 2,
           min_margin: float = 0.10, name: str = "custom", version: str = "0.1.0",
           progress: bool = False, source: str | None = None) -> TrainedModel:
     """Train a classifier.
@@ -230,7 +248,7 @@ def train(data: pd.DataFrame | str | Path, *, text_col: str = "text", label_col:
     tokenizer = tokenizer or Tokenizer()
     normalizer = Normalizer()
     docs = prepare_docs(texts, subjects, normalizer=normalizer, tokenizer=tokenizer,
-                        char_ngrams=char_ngrams, progress=progress)
+                        char_ngrams=char_ngrams, word_bigrams=word_bigrams, progress=progress)
     effective_min_df = min_df if len(docs) >= 50 else 1
     vectorizer = TfidfVectorizer(token_pattern=r"\S+", lowercase=False, sublinear_tf=True,
                                  min_df=effective_min_df, dtype=np.float64)
@@ -266,6 +284,7 @@ def train(data: pd.DataFrame | str | Path, *, text_col: str = "text", label_col:
     metrics: dict[str, Any] = {"rows": len(df), "labels": {lab: int((y == lab).sum()) for lab in labels}}
     if clf.oof_proba_ is not None:
         thresholds, min_conf = _tune_thresholds(clf.oof_proba_, labels, y, secondary, reject_label)
+        reject_at = _tune_reject(clf.oof_proba_, labels, y, reject_label)
         oof_pred = np.array(labels)[clf.oof_proba_.argmax(axis=1)]
         metrics.update({
             "cv_folds": cv,
@@ -275,7 +294,7 @@ def train(data: pd.DataFrame | str | Path, *, text_col: str = "text", label_col:
                                                                   np.searchsorted(labels, y)], 1e-15, 1)).mean()),
         })
     else:
-        thresholds, min_conf = {lab: 0.5 for lab in labels if lab != reject_label}, 0.5
+        thresholds, min_conf, reject_at = {lab: 0.5 for lab in labels if lab != reject_label}, 0.5, 0.5
 
     h = hashlib.sha256()
     for i in range(len(df)):
@@ -289,8 +308,10 @@ def train(data: pd.DataFrame | str | Path, *, text_col: str = "text", label_col:
         "created_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "labels": [lab for lab in labels if lab != reject_label],
         "reject_label": reject_label,
-        "thresholds": {"categories": thresholds, "min_confidence": min_conf, "min_margin": min_margin},
-        "features": {"version": FEATURES_VERSION, "char_ngrams": list(char_ngrams), "min_df": effective_min_df,
+        "thresholds": {"categories": thresholds, "min_confidence": min_conf, "min_margin": min_margin,
+                       "reject": reject_at},
+        "features": {"version": FEATURES_VERSION, "char_ngrams": list(char_ngrams), "word_bigrams": word_bigrams,
+                     "min_df": effective_min_df,
                      "n_features": len(vocab), "sublinear_tf": True, "norm": "l2"},
         "model": {"kind": f"tfidf+{model}+temperature", "C": C, "beta": float(clf.beta_)},
         "normalizer": {"version": NORMALIZER_VERSION, "t2s": normalizer.t2s},
@@ -302,7 +323,7 @@ def train(data: pd.DataFrame | str | Path, *, text_col: str = "text", label_col:
                       "numpy": np.__version__},
     }
     classifier = Classifier(scorer=scorer, name=name, version=version, reject_label=reject_label,
-                            thresholds=thresholds, min_confidence=min_conf, min_margin=min_margin,
-                            char_ngrams=char_ngrams, manifest=manifest)
+                            thresholds=thresholds, min_confidence=min_conf, min_margin=min_margin, reject_at=reject_at,
+                            char_ngrams=char_ngrams, manifest=manifest, word_bigrams=word_bigrams)
     return TrainedModel(pipeline=pipeline, classifier=classifier, tokenizer=tokenizer, manifest=manifest,
                         oof_proba=clf.oof_proba_)
