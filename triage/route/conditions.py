@@ -251,26 +251,31 @@ class ConditionCompiler:
             if got is None:
                 return None
             groups[mode] = got
-        any_kw, all_kw, none_kw = groups.get("any"), groups.get("all", ()), groups.get("none", ())
+        any_kw = frozenset(groups["any"]) if "any" in groups else None
+        all_kw, none_kw = groups.get("all", ()), frozenset(groups.get("none", ()))
 
-        def found(facts: Facts, kw: str) -> list[Evidence]:
-            return [Evidence(kw, s, e, f) for f, s, e in facts.hits.get(kw, ()) if f in fields]
+        def found(occurrences: Sequence[tuple[str, int, int]], kw: str) -> list[Evidence]:
+            return [Evidence(kw, s, e, f) for f, s, e in occurrences if f in fields]
 
         def keyword_test(facts: Facts) -> tuple[Evidence, ...] | None:
+            # iterate over the request's hits (few), not over the rule's keywords (maybe thousands)
+            hits = facts.hits
             evidence: list[Evidence] = []
             if any_kw is not None:
-                for kw in any_kw:
-                    evidence.extend(found(facts, kw))
+                for kw, occurrences in hits.items():
+                    if kw in any_kw:
+                        evidence.extend(found(occurrences, kw))
                 if not evidence:
                     return None
             for kw in all_kw:
-                ev = found(facts, kw)
+                ev = found(hits.get(kw, ()), kw)
                 if not ev:
                     return None
                 evidence.extend(ev)
-            for kw in none_kw:
-                if found(facts, kw):
-                    return None
+            if none_kw:
+                for kw, occurrences in hits.items():
+                    if kw in none_kw and found(occurrences, kw):
+                        return None
             return tuple(sorted(set(evidence), key=lambda e: (e.field, e.start)))
 
         return keyword_test
