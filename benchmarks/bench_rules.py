@@ -64,8 +64,7 @@ def stage_inputs(t, texts):  # type: ignore[no-untyped-def]
 def run_stages(pack, facts):  # type: ignore[no-untyped-def]
     from triage.route.engine import StageResult
 
-    result = StageResult(tags=facts.tags, priority=facts.priority, queue=None, cc=[], needs_review=False,
-                         sla_policy=None, reasons=[], fired=[])
+    result = StageResult(cc=[], sla_policy=None, reasons=[], fired=[])
     for stage in ("tags", "priority", "routing"):
         pack.engine.run_stage(stage, facts, result)
     return result

@@ -182,8 +182,7 @@ class Triager:
             confidence=pred.confidence, needs_review=pred.needs_review, entities=frozenset(kinds),
             priority=start_priority, history=_history_counter(request, received, category),
         )
-        result = StageResult(tags=facts.tags, priority=facts.priority, queue=None, cc=[],
-                             needs_review=pred.needs_review, sla_policy=None, reasons=reasons, fired=[])
+        result = StageResult(cc=[], sla_policy=None, reasons=reasons, fired=[])
         self._history_signals(facts, request, reasons)
 
         engine = pack.engine

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..text.normalize import Normalized
-from ..types import Priority, Reason
+from ..types import Reason
 from .conditions import Facts
 from .rules import Rule
 
@@ -55,13 +55,10 @@ class KeywordIndex:
 
 @dataclass(slots=True)
 class StageResult:
-    """What the stages decided, with the reasons."""
+    """What the stages decided beyond the :class:`Facts` they update (tags, priority, queue,
+    needs_review live there, so later rules see them): copies, the SLA policy, reasons."""
 
-    tags: list[str]
-    priority: Priority
-    queue: str | None
     cc: list[str]
-    needs_review: bool
     sla_policy: str | None
     reasons: list[Reason]
     fired: list[str]
