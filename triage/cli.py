@@ -218,7 +218,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from .classify.train import train
 
     df = _gather_data(args.data)
-    trained = train(df, model=args.estimator, C=args.C, name=args.name, version=args.version, progress=not args.quiet,
+    trained = train(df, model=args.estimator, C=args.C if args.C == "auto" else float(args.C), name=args.name, version=args.version, progress=not args.quiet,
                     source=", ".join(args.data))
     out = trained.save(args.output)
     m = trained.manifest["metrics"]
@@ -328,7 +328,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("data", nargs="+", help="files or folders with text and category columns")
     p.add_argument("-o", "--output", required=True, help="model bundle folder to write")
     p.add_argument("--model", dest="estimator", choices=("linear_svc", "logistic_regression"), default="linear_svc")
-    p.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength (default 1)")
+    p.add_argument("--C", default="auto",
+                   help="inverse regularisation strength, or 'auto' to choose it by cross-validation (default)")
     p.add_argument("--name", default="custom")
     p.add_argument("--version", default="0.1.0")
     p.add_argument("-q", "--quiet", action="store_true")

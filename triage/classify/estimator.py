@@ -45,6 +45,10 @@ class TemperatureScaledClassifier(ClassifierMixin, BaseEstimator):
         A classifier with ``decision_function`` (default: ``LinearSVC(C=1)``).
     cv:
         Number of stratified folds for the out-of-fold scores.
+    Cs:
+        If given, candidate values of the base estimator's ``C``: each is scored by
+        out-of-fold macro-F1 on the same folds, the best is kept (``C_``), and its
+        out-of-fold scores fit the temperature.
     random_state:
         Seed of the fold shuffling.
 
@@ -56,9 +60,11 @@ class TemperatureScaledClassifier(ClassifierMixin, BaseEstimator):
     oof_proba_: calibrated out-of-fold probabilities of the training rows (for tuning thresholds).
     """
 
-    def __init__(self, estimator: Any = None, *, cv: int = 5, random_state: int = 0) -> None:
+    def __init__(self, estimator: Any = None, *, cv: int = 5, Cs: tuple[float, ...] | None = None,
+                 random_state: int = 0) -> None:
         self.estimator = estimator
         self.cv = cv
+        self.Cs = Cs
         self.random_state = random_state
 
     def _base(self) -> Any:
@@ -71,18 +77,33 @@ class TemperatureScaledClassifier(ClassifierMixin, BaseEstimator):
         counts = np.bincount(y_index)
         n_splits = int(min(self.cv, counts.min())) if len(counts) else 0
         fit_params = {} if sample_weight is None else {"sample_weight": sample_weight}
+        base = self._base()
+        self.cv_scores_: dict[float, float] = {}
         if n_splits >= 2:
+            from sklearn.metrics import f1_score
+
             folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
-            oof = cross_val_predict(self._base(), X, y, cv=folds, method="decision_function",
-                                    params=fit_params)
-            if oof.ndim == 1:
-                oof = np.column_stack([-oof, oof])
+            best: tuple[float, Any, np.ndarray] | None = None
+            for C in (self.Cs or (None,)):
+                candidate = clone(base) if C is None else clone(base).set_params(C=C)
+                scores = cross_val_predict(candidate, X, y, cv=folds, method="decision_function",
+                                           params=fit_params)
+                if scores.ndim == 1:
+                    scores = np.column_stack([-scores, scores])
+                f1 = float(f1_score(y_index, scores.argmax(axis=1), average="macro"))
+                if C is not None:
+                    self.cv_scores_[C] = f1
+                if best is None or f1 > best[0] + 1e-12:
+                    best = (f1, candidate, scores)
+            assert best is not None
+            _, base, oof = best
             self.beta_ = fit_temperature(oof, y_index, sample_weight)
             self.oof_proba_ = softmax(self.beta_ * oof, axis=1)
         else:  # too few rows per class to cross-validate: no calibration
             self.beta_ = 1.0
             self.oof_proba_ = None
-        self.estimator_ = self._base().fit(X, y, **fit_params)
+        self.C_ = getattr(base, "C", None)
+        self.estimator_ = clone(base).fit(X, y, **fit_params)
         return self
 
     def decision_function(self, X: Any) -> np.ndarray:
