@@ -150,3 +150,11 @@ def test_holiday_data_agrees_with_chinesecalendar() -> None:
     while day.year <= 2026:
         assert BUSINESS.is_working_day(day) == chinese_calendar.is_workday(day), day
         day += dt.timedelta(days=1)
+
+
+def test_shipped_holiday_file_is_what_the_generator_writes() -> None:
+    pytest.importorskip("chinese_calendar")
+    from triage.pack import default_pack_path
+    from triage.sla.holidays_data import render
+
+    assert (default_pack_path() / "holidays" / "cn.yaml").read_text(encoding="utf-8") == render(2020)
