@@ -124,6 +124,9 @@ def main() -> int:
     best_ref = max(rows[0][1], rows[1][1])
     ours = rows[2][1]
     print()
+    search = trained.manifest["model"]["C_search"]
+    print(f"triage chose C={trained.manifest['model']['C']} by 5-fold CV on the training part "
+          f"(out-of-fold macro-F1: {', '.join(f'{k}: {v:.4f}' for k, v in search.items())})")
     print(f"triage macro-F1 {ours:.3f} vs best reference {best_ref:.3f}: "
           f"{'BEATS' if ours > best_ref else 'DOES NOT BEAT'} both; target >= 0.90: {'PASS' if ours >= 0.90 else 'FAIL'}")
     print()
@@ -135,6 +138,7 @@ def main() -> int:
     if args.json:
         Path(args.json).write_text(json.dumps({
             "macro_f1": {name: f1 for name, f1, _ in rows}, "train_seconds": {name: s for name, _, s in rows},
+            "chosen_C": trained.manifest["model"]["C"], "C_search": search,
             "single_request_us": {"sklearn": sk_one * 1e6, "compiled": ours_one * 1e6, "full": full_one * 1e6},
         }, indent=2, ensure_ascii=False))
     return 0
