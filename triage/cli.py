@@ -204,7 +204,7 @@ def _gather_data(paths: list[str]) -> Any:
 
     from .classify.train import read_labelled
 
-    frames = []
+    frames: list[Any] = []
     for p in paths:
         path = Path(p)
         files = sorted(f for f in path.rglob("*") if f.suffix in (".jsonl", ".csv")) if path.is_dir() else [path]

@@ -337,8 +337,8 @@ def load_pack(path: str | os.PathLike[str] | None = None) -> RulePack:
         if cal is not None:
             calendars[cid] = cal
     policy_items = sections.get("sla_policies")
-    policy_ids = frozenset(p.get("id") for p in (policy_items.value if policy_items and
-                                                 isinstance(policy_items.value, list) else [])
+    policy_ids = frozenset(str(p["id"]) for p in (policy_items.value if policy_items and
+                                                  isinstance(policy_items.value, list) else [])
                            if isinstance(p, Mapping) and isinstance(p.get("id"), str))
 
     # tags known: produced by rules, or declared

@@ -70,7 +70,7 @@ def run_cases(triager: Triager, path: str | os.PathLike[str], *, now: dt.datetim
     """Run every case of a cases file; problems in the file itself raise :class:`RuleError` with locations."""
     from .route.yamlio import load_yaml
 
-    data, marks = load_yaml(path)
+    data, marks = load_yaml(os.fspath(path))
     if not isinstance(data, Mapping) or not isinstance(data.get("cases"), list):
         raise RuleError([marks.problem((), "a cases file needs 'cases:', a list of {text, expect}")])
     problems: list[Problem] = []

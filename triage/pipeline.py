@@ -280,8 +280,8 @@ class Triager:
 
         if text_col not in df.columns:
             raise InputError(f"the DataFrame has no {text_col!r} column (columns: {', '.join(map(str, df.columns))})")
-        records = df.rename(columns={text_col: "text"}).to_dict("records") if text_col != "text" \
-            else df.to_dict("records")
+        frame = df.rename(columns={text_col: "text"}) if text_col != "text" else df
+        records: list[Mapping[str, Any]] = [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
         rows = [decision_row(d) for d in self.iter_triage(records, now=now, on_error="record")]
         return pd.DataFrame(rows, index=df.index, columns=list(FRAME_COLUMNS))
 

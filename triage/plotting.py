@@ -26,7 +26,7 @@ def confusion_figure(cm: pd.DataFrame) -> Any:
     hi = cm.to_numpy().max() or 1
     for i in range(cm.shape[0]):
         for j in range(cm.shape[1]):
-            v = int(cm.iat[i, j])
+            v = int(cm.to_numpy()[i, j])
             if v:
                 ax.text(j, i, str(v), ha="center", va="center", fontsize=8,
                         color="white" if v > hi / 2 else "black")

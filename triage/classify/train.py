@@ -237,7 +237,8 @@ def train(data: pd.DataFrame | str | Path, *, text_col: str = "text", label_col:
         raise InputError(f"need at least two distinct labels to train, got {labels_present}")
     subjects = ([v if isinstance(v, str) and v.strip() else None for v in df[subject_col]]
                 if subject_col in df.columns else None)
-    secondary = [_secondary(v) for v in df[secondary_col]] if secondary_col in df.columns else [()] * len(df)
+    secondary: list[tuple[str, ...]] = ([_secondary(v) for v in df[secondary_col]] if secondary_col in df.columns
+                                        else [()] * len(df))
     weights = None
     if weight_col and weight_col in df.columns:
         weights = pd.to_numeric(df[weight_col], errors="coerce").fillna(1.0).to_numpy(dtype=float)

@@ -147,7 +147,7 @@ def compile_rule(spec: Any, stage: str, path: tuple[str | int, ...], cc: Conditi
     when = cc.compile(spec.get("when"), (*path, "when"))
     then = _action(spec.get("then"), (*path, "then"), cc, known_queues, known_policies) if "then" in spec else None
     cc.rule = None
-    if not ok or when is None or then is None or not enabled:
+    if not ok or not isinstance(rid, str) or when is None or then is None or not enabled:
         return None
     line, _ = cc.marks.at(path)
     return Rule(id=rid, stage=stage, when=when, then=then, description=desc, file=cc.marks.file, line=line)

@@ -115,7 +115,8 @@ def load_yaml_text(text: str, file: str = "<string>") -> tuple[Any, Marks]:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 m = event.start_mark
-                raise RuleError([Problem(file, m.line + 1, m.column + 1,
+                line, col = (m.line + 1, m.column + 1) if m is not None else (0, 0)
+                raise RuleError([Problem(file, line, col,
                                          "YAML anchors and aliases (&name, *name) are not allowed; "
                                          "share keyword lists with keyword_sets instead")])
         node = yaml.compose(text, Loader=yaml.SafeLoader)

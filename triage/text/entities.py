@@ -173,7 +173,7 @@ def extract_entities(norm: Normalized) -> tuple[Entity, ...]:
             y = m.group("y")
             value = (f"{int(y):04d}-" if y else "") + f"{int(m.group('m')):02d}-{int(m.group('d')):02d}"
         else:
-            value = m.group("rel")
+            value = m.group("rel") or ""
         add(s, e, "date", value)
 
     for m in _DURATION_RE.finditer(text):
@@ -188,9 +188,9 @@ def extract_entities(norm: Normalized) -> tuple[Entity, ...]:
 
     found.sort()
     out = []
-    for s, e, kind, value, carrier in found:
+    for s, e, kind, val, carrier_name in found:
         a, b, surface = _span(norm, s, e)
-        out.append(Entity(kind=kind, text=surface, value=value, start=a, end=b, carrier=carrier))
+        out.append(Entity(kind=kind, text=surface, value=val, start=a, end=b, carrier=carrier_name))
     return tuple(out)
 
 
