@@ -14,3 +14,12 @@ mixed_char = st.one_of(cjk, fullwidth, ascii_text, special, emoji, st.characters
 texts = st.lists(mixed_char, max_size=60).map("".join)
 #: mostly Chinese text with the usual noise
 chinese = st.lists(st.one_of(cjk, cjk, cjk, fullwidth, ascii_text, emoji, special), min_size=1, max_size=80).map("".join)
+
+
+def run_in_threads(work, n: int = 8) -> list:  # type: ignore[no-untyped-def]
+    """Run ``work()`` in ``n`` threads at once; return each thread's result (re-raising any error)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        futures = [pool.submit(work) for _ in range(n)]
+        return [f.result() for f in futures]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections import Counter
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 
 import triage
 from triage import Request, RuleError
+from strategies import run_in_threads
 from triage.route.assign import Agent, Roster
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -47,20 +47,8 @@ def test_weighted_prefers_heavier_weight() -> None:
 
 def test_concurrent_assignment_never_exceeds_capacity() -> None:
     r = Roster([Agent(f"a{i}", frozenset({Q}), capacity=25) for i in range(4)])
-    got: list[str | None] = []
-    lock = threading.Lock()
-
-    def work() -> None:
-        for _ in range(20):
-            who, _ = r.assign(Q)
-            with lock:
-                got.append(who)
-
-    threads = [threading.Thread(target=work) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    per_thread = run_in_threads(lambda: [r.assign(Q)[0] for _ in range(20)])
+    got = [who for results in per_thread for who in results]
     assigned = [g for g in got if g]
     assert len(assigned) == 100 and got.count(None) == 60
     assert all(a.load == 25 for a in r.snapshot())

@@ -6,14 +6,13 @@ import datetime as dt
 import json
 import subprocess
 import sys
-import threading
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import triage
-from strategies import texts
+from strategies import run_in_threads, texts
 from triage import Customer, Decision, InputError, Order, Request
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -149,16 +148,7 @@ def test_one_triager_many_threads(triager: triage.Triager) -> None:
     reqs = [Request(text=t, received_at=NOW) for t in
             ["我的快递一周了还没到", "账号被盗了，钱被转走了", "在吗", "優惠券用不了", "发票开错了", "电水壶冒烟了"] * 30]
     expected = [triager.triage(r) for r in reqs]
-    results: list[list[Decision]] = []
-
-    def work() -> None:
-        results.append([triager.triage(r) for r in reqs])
-
-    threads = [threading.Thread(target=work) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_in_threads(lambda: [triager.triage(r) for r in reqs])
     assert len(results) == 8 and all(r == expected for r in results)
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pickle
 import sys
-import threading
 import unicodedata
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from strategies import chinese, texts
+from strategies import chinese, run_in_threads, texts
 from triage.text.entities import cn_number, extract_entities
 import re
 
@@ -119,17 +118,8 @@ def test_one_tokenizer_serves_many_threads() -> None:
     tk = Tokenizer()
     sentences = [f"第{i}单快递还没到，退款怎么还没到账" for i in range(200)]
     expected = [tk.cut(s) for s in sentences]
-    results: list[list[list[str]]] = []
-
-    def work() -> None:
-        results.append([tk.cut(s) for s in sentences])
-
-    threads = [threading.Thread(target=work) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert all(r == expected for r in results)
+    results = run_in_threads(lambda: [tk.cut(s) for s in sentences])
+    assert len(results) == 8 and all(r == expected for r in results)
 
 
 def test_unknown_backend_is_a_clear_error() -> None:
