@@ -7,10 +7,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from strategies import run_in_threads
 
 import triage
 from triage import Request, RuleError
-from strategies import run_in_threads
 from triage.route.assign import Agent, Roster
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
