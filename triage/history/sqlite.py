@@ -36,11 +36,12 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import random
+import re
 import sqlite3
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -165,6 +166,10 @@ class SQLiteStore(HistoryStore):
     synchronous:
         ``"NORMAL"`` (default: in WAL mode a crash of the process loses nothing;
         a power cut may lose the last commits) or ``"FULL"`` (fsync every commit).
+    pragmas:
+        Further ``PRAGMA name = value`` settings for every connection, e.g.
+        ``{"cache_size": -20000, "mmap_size": 2**28}`` (names: letters and ``_``;
+        values: integers or simple words).
 
     Raises
     ------
@@ -178,9 +183,17 @@ class SQLiteStore(HistoryStore):
     """
 
     def __init__(self, path: str | os.PathLike[str] = ":memory:", *, store_text: bool = True,
-                 busy_timeout: float = 5.0, retries: int = 3, synchronous: str = "NORMAL") -> None:
+                 busy_timeout: float = 5.0, retries: int = 3, synchronous: str = "NORMAL",
+                 pragmas: Mapping[str, int | str] | None = None) -> None:
         if synchronous.upper() not in ("NORMAL", "FULL"):
             raise InputError(f"synchronous must be 'NORMAL' or 'FULL', got {synchronous!r}")
+        self.pragmas: tuple[tuple[str, int | str], ...] = ()
+        for name, value in (pragmas or {}).items():
+            if not re.fullmatch(r"[a-z_]+", str(name)) or isinstance(value, bool) or not (
+                    isinstance(value, int) or re.fullmatch(r"[A-Za-z0-9_]+", str(value))):
+                raise InputError(f"pragma {name!r} = {value!r}: expected a name of letters and '_' and an "
+                                 "integer or a simple word")
+            self.pragmas += ((str(name), value),)
         if busy_timeout < 0 or retries < 0:
             raise InputError("busy_timeout and retries must not be negative")
         self.path = str(path)
@@ -219,6 +232,8 @@ class SQLiteStore(HistoryStore):
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
             conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+            for name, value in self.pragmas:
+                conn.execute(f"PRAGMA {name} = {value}")
         except sqlite3.Error as exc:
             conn.close()
             raise self._unavailable(exc) from exc
@@ -300,9 +315,9 @@ class SQLiteStore(HistoryStore):
         elif not Path(self.path).parent.exists():
             raise StoreUnavailable(f"folder {Path(self.path).parent} does not exist", where=self._where())
         try:
+            version = self._run(self._check, write=False)  # before anything changes the file
             if not self.memory:
                 self._run(self._wal, write=False)
-            version = self._run(self._check, write=False)
             if version < SCHEMA_VERSION:
                 self._run(self._migrate, write=True)
         except BaseException:

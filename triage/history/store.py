@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import abc
 import datetime as _dt
-import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
@@ -137,6 +136,8 @@ class DecisionRecord:
         history but cannot be corrected later by id: give requests ids if agents
         are to correct them.
         """
+        import uuid
+
         customer = request.customer
         return cls(
             request_id=decision.request_id or uuid.uuid4().hex,
