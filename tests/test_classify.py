@@ -139,3 +139,27 @@ def test_training_data_problems_are_clear() -> None:
         train(pd.DataFrame({"text": ["a"]}))
     with pytest.raises(InputError, match="at least 5 examples"):
         train(pd.DataFrame({"text": ["a", "b", "c", "d", "e", "f"], "category": ["x"] * 5 + ["y"]}))
+
+
+def test_urgency_head_round_trips_and_is_calibrated(small_model) -> None:
+    """Trained from the priority column; the loaded bundle gives the same probabilities as the trained model."""
+    trained, path, df = small_model
+    info = trained.manifest["urgency"]
+    assert info["trained"] and set(info["thresholds"]) <= {"P1", "P2"}
+    for level, got in info["cv"].items():  # thresholds were chosen for out-of-fold precision
+        assert got["precision"] >= info["target_precision"]
+    loaded, tok = load_bundle(path)
+    assert loaded.urgency_thresholds == info["thresholds"]
+    for text in ["孩子吃了之后上吐下泻，现在在医院", "请问有没有蓝色的", "", "😭😭"]:
+        norm = Normalizer()(text).text
+        a = trained.classifier.predict(norm, tok.cut(norm)).urgency
+        b = loaded.predict(norm, tok.cut(norm)).urgency
+        assert a.keys() == {"P1", "P2", "P3", "P4"} and abs(sum(b.values()) - 1) < 1e-9
+        assert max(abs(a[k] - b[k]) for k in a) < 1e-12
+
+
+def test_training_without_priorities_gives_no_urgency_signal(small_model) -> None:
+    _, _, df = small_model
+    trained = train(df.drop(columns=["priority"]), name="nopriority", C=1.0)
+    assert "urgency" not in trained.manifest and trained.classifier.urgency is None
+    assert trained.classifier.predict("快递三天没动", ["快递", "三天", "没动"]).urgency == {}

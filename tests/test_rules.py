@@ -80,6 +80,9 @@ def test_errors_name_file_line_column_and_rule_all_at_once(tmp_path: Path) -> No
     ("tags:\n  - id: a\n    then: {add_tags: [x]\n", "not valid YAML"),
     ("bogus_section: 1\n", "unknown section 'bogus_section'"),
     ("sla_policies:\n  - id: s\n    calendar: business\n    targets: {resolution: 3 weeks}\n", "duration"),
+    ("priority:\n  - id: a\n    when: {predicted_priority: P3}\n    then: {raise_to: P2}\n", "covers P1 and P2"),
+    ("priority:\n  - id: a\n    when: {predicted_priority: {at_least: P1, probability: 2}}\n    then: {raise_to: P1}\n",
+     "probability in (0, 1]"),
 ])
 def test_each_mistake_is_reported_with_its_line(tmp_path: Path, rules: str, message: str) -> None:
     found = problems(make_pack(tmp_path, rules))
@@ -158,6 +161,37 @@ def test_default_priorities_and_queues(triager: triage.Triager, text: str, chann
 def test_media_threat_off_social_is_p2_not_p1(triager: triage.Triager) -> None:
     d = triager.triage(Request(text="你们卖假货！我要曝光你们", channel="email", received_at=NOW))
     assert d.priority == "P2"
+
+
+def test_urgency_model_raises_priority_and_says_why(tmp_path: Path) -> None:
+    """The model's urgency signal is a rule condition like any other: explained, and the manager decides."""
+    text = "孩子用了你们的产品后一直不舒服，脸色发白"
+    path = make_pack(tmp_path, """\
+        priority:
+          - id: any_hint_of_urgency
+            when: {predicted_priority: {at_least: P1, probability: 0.0001}}
+            then: {raise_to: P1}
+        """, extra="disable: [p1_urgency_model, p2_urgency_model]\n")
+    d = triage.load(rules=path).triage(Request(text=text, received_at=NOW))
+    reason = next(r for r in d.reasons if r.source == "any_hint_of_urgency")
+    assert d.priority == "P1"
+    assert reason.evidence[0].field == "model" and "urgency model" in str(reason)
+    (tmp_path / "strict").mkdir()
+    strict = make_pack(tmp_path / "strict", """\
+        priority:
+          - id: only_when_certain
+            when: {predicted_priority: {at_least: P1, probability: 1.0}}
+            then: {raise_to: P1}
+        """, extra="disable: [p1_urgency_model, p2_urgency_model]\n")
+    d2 = triage.load(rules=strict).triage(Request(text=text, received_at=NOW))
+    assert not any(r.source == "only_when_certain" for r in d2.reasons)
+
+
+def test_urgency_model_catches_p1_without_keywords(triager: triage.Triager) -> None:
+    """Described indirectly, no word of the P1 keyword lists, still P1, and the reason names the model."""
+    d = triager.triage(Request(text="我家孩子喝了你们的奶粉后嘴唇发紫，整个人都软了", received_at=NOW))
+    assert d.priority == "P1", d.explain()
+    assert [r.source for r in d.reasons if r.stage == "priority" and "P1" in r.message][0] == "p1_urgency_model"
 
 
 def test_history_marks_repeat_complaints(triager: triage.Triager) -> None:

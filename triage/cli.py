@@ -218,12 +218,20 @@ def cmd_train(args: argparse.Namespace) -> int:
     from .classify.train import train
 
     df = _gather_data(args.data)
-    trained = train(df, model=args.estimator, C=args.C if args.C == "auto" else float(args.C), name=args.name, version=args.version, progress=not args.quiet,
-                    source=", ".join(args.data))
-    out = trained.save(args.output)
+    trained = train(df, model=args.estimator, C=args.C if args.C == "auto" else float(args.C), name=args.name,
+                    version=args.version, progress=not args.quiet, source=", ".join(args.data))
+    out = trained.save(args.output, include_estimator=not args.without_estimator)
     m = trained.manifest["metrics"]
     print(f"saved {out} ({m['rows']} rows, {len(trained.classifier.labels)} categories); cross-validated "
           f"accuracy {m.get('cv_accuracy', float('nan')):.3f}, macro-F1 {m.get('cv_macro_f1', float('nan')):.3f}")
+    urgency = trained.manifest.get("urgency")
+    if urgency and urgency.get("trained"):
+        cv = urgency["cv"]
+        print("urgency head: thresholds " + ", ".join(f"{k} {v:.2f}" for k, v in urgency["thresholds"].items())
+              + "; out-of-fold " + ", ".join(f"{k} precision {v['precision']:.3f} recall {v['recall']:.3f}"
+                                             for k, v in cv.items()))
+    elif urgency:
+        print(f"no urgency head: {urgency['reason']}")
     return 0
 
 
@@ -332,6 +340,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="inverse regularisation strength, or 'auto' to choose it by cross-validation (default)")
     p.add_argument("--name", default="custom")
     p.add_argument("--version", default="0.1.0")
+    p.add_argument("--without-estimator", action="store_true",
+                   help="leave the scikit-learn pipeline (estimator.skops, ~40 MB) out of the bundle; serving "
+                        "never reads it")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_train)
 

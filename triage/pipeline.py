@@ -181,6 +181,8 @@ class Triager:
             category=category, categories=frozenset(c.category for c in pred.categories),
             confidence=pred.confidence, needs_review=pred.needs_review, entities=frozenset(kinds),
             priority=start_priority, history=_history_counter(request, received, category),
+            urgency=pred.urgency, urgency_thresholds=self.classifier.urgency_thresholds,
+            urgency_drivers=pred.urgency_drivers,
         )
         result = StageResult(cc=[], sla_policy=None, reasons=reasons, fired=[])
         self._history_signals(facts, request, reasons)

@@ -241,7 +241,12 @@ class CategoryScore:
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """A piece of text that made a rule fire: the words and where they stand."""
+    """A piece of text that made a rule fire: the words and where they stand.
+
+    ``field`` is ``text``, ``subject``, ``text~`` (a regular expression's match),
+    or ``model`` for a model signal (``text`` then says what the model saw;
+    ``start`` and ``end`` are 0).
+    """
 
     text: str
     start: int
@@ -249,6 +254,8 @@ class Evidence:
     field: str = "text"
 
     def __str__(self) -> str:
+        if self.field == "model":
+            return self.text
         where = "" if self.field == "text" else f"{self.field} "
         return f"「{self.text}」@{where}{self.start}"
 

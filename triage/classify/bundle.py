@@ -6,7 +6,8 @@
       manifest.json      what the model is: labels, thresholds, tokenizer, training data hash,
                          metrics, library versions, and the SHA-256 of every other file
       vocabulary.json    feature strings, in column order
-      weights.npz        idf, coefficients, intercepts (NumPy arrays, read with allow_pickle=False)
+      weights.npz        idf, coefficients, intercepts (NumPy arrays, read with allow_pickle=False);
+                         the urgency head's arrays (``urgency_*``) when the model has one
       userdict.txt       the tokenizer dictionary the model was trained with
       estimator.skops    the scikit-learn pipeline itself (optional; for inspection and retraining)
 
@@ -76,9 +77,14 @@ def save_bundle(trained: TrainedModel, directory: str | os.PathLike[str], *, inc
         vocab_list[j] = feat
     (out / "vocabulary.json").write_text(json.dumps(vocab_list, ensure_ascii=False, separators=(",", ":")),
                                          encoding="utf-8")
+    arrays = {"idf": scorer.idf, "coef": scorer.coef, "intercept": scorer.intercept,
+              "beta": np.array([scorer.beta]), "labels": np.array(scorer.labels, dtype=str)}
+    urgency = trained.classifier.urgency
+    if urgency is not None:
+        arrays.update(urgency_coef=urgency.coef, urgency_intercept=urgency.intercept,
+                      urgency_beta=np.array([urgency.beta]), urgency_labels=np.array(urgency.labels, dtype=str))
     with (out / "weights.npz").open("wb") as fh:
-        np.savez_compressed(fh, idf=scorer.idf, coef=scorer.coef, intercept=scorer.intercept,
-                            beta=np.array([scorer.beta]), labels=np.array(scorer.labels, dtype=str))
+        np.savez_compressed(fh, **arrays)
     (out / "userdict.txt").write_text(trained.tokenizer.user_dict_text, encoding="utf-8")
     files = list(_DATA_FILES)
     stale = out / "estimator.skops"
@@ -168,7 +174,7 @@ def load_bundle(directory: str | os.PathLike[str], *, expected_sha256: str | Non
 
     from ..text.tokenize import Tokenizer, _available
     from .model import Classifier
-    from .scorer import LinearScorer
+    from .scorer import LinearHead, LinearScorer
 
     d = Path(directory)
     manifest = verify_bundle(d, expected_sha256=expected_sha256)
@@ -181,9 +187,12 @@ def load_bundle(directory: str | os.PathLike[str], *, expected_sha256: str | Non
     vocab_list = json.loads((d / "vocabulary.json").read_text(encoding="utf-8"))
     if not isinstance(vocab_list, list) or not all(isinstance(v, str) for v in vocab_list):
         raise ModelError(f"{d / 'vocabulary.json'}: expected a JSON list of strings")
+    urgency_keys = ("urgency_coef", "urgency_intercept", "urgency_beta", "urgency_labels")
     try:
         with np.load(d / "weights.npz", allow_pickle=False) as z:
             arrays = {k: z[k] for k in ("idf", "coef", "intercept", "beta", "labels")}
+            if "urgency_coef" in z.files:
+                arrays.update({k: z[k] for k in urgency_keys})
     except (ValueError, KeyError, OSError) as exc:
         raise ModelError(f"{d / 'weights.npz'}: unreadable weights ({exc})") from None
     labels = tuple(str(s) for s in arrays["labels"])
@@ -195,6 +204,14 @@ def load_bundle(directory: str | os.PathLike[str], *, expected_sha256: str | Non
     scorer = LinearScorer(vocabulary={f: j for j, f in enumerate(vocab_list)}, idf=arrays["idf"],
                           coef=np.ascontiguousarray(arrays["coef"]), intercept=arrays["intercept"],
                           beta=float(arrays["beta"][0]), labels=labels)
+    urgency = None
+    if "urgency_coef" in arrays:
+        u_labels = tuple(str(x) for x in arrays["urgency_labels"])
+        if arrays["urgency_coef"].shape != (n_feat, len(u_labels)) or \
+                arrays["urgency_intercept"].shape != (len(u_labels),):
+            raise ModelError(f"{d / 'weights.npz'}: the urgency head's weights do not match the vocabulary")
+        urgency = LinearHead(coef=np.ascontiguousarray(arrays["urgency_coef"]), intercept=arrays["urgency_intercept"],
+                             beta=float(arrays["urgency_beta"][0]), labels=u_labels)
     thr = manifest["thresholds"]
     classifier = Classifier(
         scorer=scorer, name=str(manifest["name"]), version=str(manifest["version"]),
@@ -202,7 +219,8 @@ def load_bundle(directory: str | os.PathLike[str], *, expected_sha256: str | Non
         min_confidence=float(thr["min_confidence"]), min_margin=float(thr["min_margin"]),
         char_ngrams=tuple(manifest["features"]["char_ngrams"]),  # type: ignore[arg-type]
         word_bigrams=bool(manifest["features"].get("word_bigrams", False)),
-        reject_at=float(thr.get("reject", 1.0)), manifest=manifest)
+        reject_at=float(thr.get("reject", 1.0)), manifest=manifest, urgency=urgency,
+        urgency_thresholds={k: float(v) for k, v in (manifest.get("urgency") or {}).get("thresholds", {}).items()})
     tokenizer = Tokenizer(backend=backend, user_dict=(d / "userdict.txt").read_text(encoding="utf-8"))
     if tokenizer.dictionary_hash != manifest["tokenizer"]["dictionary_sha256"]:
         raise ModelIntegrityError(f"{d / 'userdict.txt'}: dictionary hash differs from the manifest")

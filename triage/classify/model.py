@@ -9,6 +9,12 @@ From the calibrated probabilities it decides:
   two are within ``min_margin``, or the *reject* label (a training class of
   content-free messages such as "在吗", "？？？") is the most probable or reaches
   ``reject_at`` (tuned so 95% of out-of-fold content-free messages go to review).
+
+A model trained with priority labels also has an *urgency head*: a second
+linear model over the same features giving calibrated probabilities of
+P1–P4. It does not set the priority; it is a signal the rule pack reads
+(condition ``predicted_priority``), with thresholds tuned on out-of-fold
+predictions and stored in the manifest.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import numpy as np
 
 from ..types import CategoryScore
 from .features import featurize
-from .scorer import LinearScorer
+from .scorer import LinearHead, LinearScorer, Vector
 
 __all__ = ["Classifier", "Prediction"]
 
@@ -37,6 +43,11 @@ class Prediction:
     why: str
     probabilities: Mapping[str, float] = field(default_factory=dict)
     vague: bool = False  # the message says nothing classifiable: the category is only a placeholder
+    urgency: Mapping[str, float] = field(default_factory=dict)  # P1..P4 -> probability (empty: no urgency head)
+    urgency_drivers: tuple[str, ...] = ()  # features that raised P1/P2 the most, when urgent
+
+
+URGENCY_LEVELS = ("P1", "P2", "P3", "P4")
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,6 +65,8 @@ class Classifier:
     manifest: Mapping[str, Any]
     word_bigrams: bool = False
     reject_at: float = 1.0
+    urgency: LinearHead | None = None
+    urgency_thresholds: Mapping[str, float] = field(default_factory=dict)  # P1, P2: cumulative probability
 
     def __post_init__(self) -> None:
         labels = self.scorer.labels
@@ -61,6 +74,7 @@ class Classifier:
         object.__setattr__(self, "_real", np.array(real, dtype=np.intp))
         object.__setattr__(self, "_reject", labels.index(self.reject_label) if self.reject_label in labels else -1)
         object.__setattr__(self, "_thr", np.array([self.thresholds.get(labels[i], 0.5) for i in real]))
+        object.__setattr__(self, "_names", self.scorer.feature_names() if self.urgency is not None else None)
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -76,7 +90,37 @@ class Classifier:
 
     def predict(self, norm_text: str, words: Sequence[str]) -> Prediction:
         """Classify one normalised, tokenised text."""
-        return self.decide(self.scorer.proba(self.features(norm_text, words)))
+        vec = self.scorer.vector(self.features(norm_text, words))
+        pred = self.decide(self.scorer.head.proba(vec))
+        if self.urgency is None:
+            return pred
+        return self._with_urgency(pred, vec)
+
+    def _with_urgency(self, pred: Prediction, vec: Vector | None) -> Prediction:
+        head = self.urgency
+        assert head is not None
+        p = head.proba(vec)
+        urgency = {lab: float(p[i]) for i, lab in enumerate(head.labels)}
+        drivers: tuple[str, ...] = ()
+        level = self.urgent_level(urgency)
+        if level is not None:
+            names: list[str] = self._names  # type: ignore[attr-defined]
+            ranked = [f.split(":", 1) for f in head.drivers(vec, level, names, k=12)]
+            words = [v for kind, v in ranked if kind == "w" and len(v) > 1]  # words read better than n-grams
+            words += [v for kind, v in ranked if kind == "c" and len(v) > 1 and not any(v in w for w in words)]
+            drivers = tuple(dict.fromkeys(words))[:3]
+        return Prediction(pred.category, pred.confidence, pred.categories, pred.needs_review, pred.why,
+                          pred.probabilities, pred.vague, urgency, drivers)
+
+    def urgent_level(self, urgency: Mapping[str, float]) -> str | None:
+        """The most urgent level whose cumulative probability reaches its tuned threshold (P1, P2 or None)."""
+        cumulative = 0.0
+        for level in ("P1", "P2"):
+            cumulative += urgency.get(level, 0.0)
+            t = self.urgency_thresholds.get(level)
+            if t is not None and cumulative >= t:
+                return level
+        return None
 
     def decide(self, proba: np.ndarray) -> Prediction:
         """Turn one row of calibrated probabilities into a :class:`Prediction`."""
@@ -120,4 +164,5 @@ class Classifier:
         return Classifier(self.scorer, self.name, self.version, self.reject_label, self.thresholds,
                           self.min_confidence if min_confidence is None else min_confidence,
                           self.min_margin if min_margin is None else min_margin,
-                          self.char_ngrams, self.manifest, self.word_bigrams, self.reject_at)
+                          self.char_ngrams, self.manifest, self.word_bigrams, self.reject_at,
+                          self.urgency, self.urgency_thresholds)

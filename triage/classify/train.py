@@ -27,7 +27,7 @@ from ..text.normalize import Normalizer
 from ..text.tokenize import Tokenizer
 from .features import FEATURES_VERSION, feature_text
 from .model import Classifier
-from .scorer import LinearScorer
+from .scorer import LinearHead, LinearScorer
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -171,6 +171,48 @@ def _tune_thresholds(oof: np.ndarray, labels: list[str], y: np.ndarray, secondar
     return thresholds, best_c
 
 
+def _fit_urgency(X: Any, priorities: pd.Series, weights: np.ndarray | None, base: Any, *, cv: int, tune_C: bool,
+                 precision: float, progress: bool) -> tuple[LinearHead | None, dict[str, float], dict[str, Any]]:
+    """The urgency head: P1–P4 probabilities over the category model's features, with tuned thresholds."""
+    from sklearn.base import clone
+
+    from .estimator import TemperatureScaledClassifier
+
+    levels = ("P1", "P2", "P3", "P4")
+    raw = priorities.astype("string").str.strip().str.upper()
+    keep = raw.isin(levels).fillna(False).to_numpy(dtype=bool)
+    y = raw[keep].astype(str).to_numpy()
+    counts = {lev: int((y == lev).sum()) for lev in levels}
+    if any(counts[lev] < max(cv, 2) for lev in levels):
+        return None, {}, {"trained": False, "reason": f"too few rows per priority level: {counts}"}
+    if progress:
+        print(f"fitting the urgency head on {int(keep.sum())} rows with priorities ...", flush=True)
+    clf = TemperatureScaledClassifier(clone(base), cv=cv, Cs=C_GRID if tune_C else None, random_state=0)
+    w = None if weights is None else weights[keep]
+    clf.fit(X[keep], y, sample_weight=w)
+    coef = np.asarray(clf.estimator_.coef_, dtype=np.float64)
+    head = LinearHead(coef=np.ascontiguousarray(coef.T), intercept=np.asarray(clf.estimator_.intercept_,
+                      dtype=np.float64).copy(), beta=float(clf.beta_), labels=tuple(str(c) for c in clf.classes_))
+    oof = clf.oof_proba_
+    thresholds: dict[str, float] = {}
+    achieved: dict[str, dict[str, float]] = {}
+    rank = np.searchsorted(np.array(levels), y)  # P1 -> 0
+    cumulative = np.zeros(len(y))
+    for k, level in enumerate(("P1", "P2")):
+        cumulative = cumulative + oof[:, list(clf.classes_).index(level)]
+        truth = rank <= k
+        for t in np.arange(0.15, 0.951, 0.05):
+            pred = cumulative >= t
+            prec = float((pred & truth).sum() / max(pred.sum(), 1))
+            if prec >= precision:
+                thresholds[level] = float(round(t, 2))
+                achieved[level] = {"precision": prec, "recall": float((pred & truth).sum() / truth.sum())}
+                break
+    info = {"trained": True, "rows": int(keep.sum()), "levels": counts, "C": clf.C_, "beta": float(clf.beta_),
+            "thresholds": thresholds, "target_precision": precision, "cv": achieved}
+    return head, thresholds, info
+
+
 def _macro_f1(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     from sklearn.metrics import f1_score
 
@@ -183,6 +225,7 @@ def train(data: pd.DataFrame | str | Path, *, text_col: str = "text", label_col:
           model: str = "linear_svc", C: float | str = "auto", cv: int = 5, char_ngrams: tuple[int, int] = (1, 3),
           word_bigrams: bool = False, min_df: int = 2,
           min_margin: float = 0.10, name: str = "custom", version: str = "0.1.0",
+          priority_col: str | None = "priority", urgency_precision: float = 0.9,
           progress: bool = False, source: str | None = None) -> TrainedModel:
     """Train a classifier.
 
@@ -204,6 +247,13 @@ def train(data: pd.DataFrame | str | Path, *, text_col: str = "text", label_col:
         then calibrate the probabilities).
     min_margin:
         Abstain when the top two categories are closer than this.
+    priority_col:
+        Column of priority labels (P1–P4). When present, an *urgency head* is
+        trained on the same features (rows without a label are left out of it);
+        rules read it through the ``predicted_priority`` condition.
+    urgency_precision:
+        The urgency thresholds (P1, and P1+P2 cumulative) are the lowest whose
+        out-of-fold precision reaches this.
     progress:
         Show progress bars.
 
@@ -329,8 +379,17 @@ def train(data: pd.DataFrame | str | Path, *, text_col: str = "text", label_col:
         "libraries": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
                       "numpy": np.__version__},
     }
+    urgency = None
+    urgency_thresholds: dict[str, float] = {}
+    if priority_col and priority_col in df.columns:
+        X = pipeline.named_steps["tfidf"].transform(docs)
+        urgency, urgency_thresholds, urgency_info = _fit_urgency(
+            X, df[priority_col], weights, base, cv=cv, tune_C=C == "auto", precision=urgency_precision,
+            progress=progress)
+        manifest["urgency"] = urgency_info
     classifier = Classifier(scorer=scorer, name=name, version=version, reject_label=reject_label,
                             thresholds=thresholds, min_confidence=min_conf, min_margin=min_margin, reject_at=reject_at,
-                            char_ngrams=char_ngrams, manifest=manifest, word_bigrams=word_bigrams)
+                            char_ngrams=char_ngrams, manifest=manifest, word_bigrams=word_bigrams,
+                            urgency=urgency, urgency_thresholds=urgency_thresholds)
     return TrainedModel(pipeline=pipeline, classifier=classifier, tokenizer=tokenizer, manifest=manifest,
                         oof_proba=clf.oof_proba_)

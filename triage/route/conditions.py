@@ -10,7 +10,7 @@ A condition is a mapping; every key in it must hold (``all`` is implicit)::
 Keys (see ``docs/rules.md`` for the full table): ``text``, ``subject``,
 ``regex``, ``channel``, ``channel_type``, ``tier``, ``customer_id``,
 ``amount``, ``lifetime_value``, ``order_status``, ``category``,
-``categories``, ``confidence``, ``needs_review``, ``tags``, ``entities``,
+``categories``, ``confidence``, ``needs_review``, ``predicted_priority``, ``tags``, ``entities``,
 ``priority``, ``queue``, ``hour``, ``weekday``, ``history``, and the
 combinators ``all``, ``any``, ``not``.
 
@@ -70,12 +70,15 @@ class Facts:
     priority: Priority = Priority.P3
     queue: str | None = None
     history: Callable[[int], HistoryStats] | None = None
+    urgency: Mapping[str, float] = field(default_factory=dict)          # P1..P4 -> probability (model)
+    urgency_thresholds: Mapping[str, float] = field(default_factory=dict)  # tuned cumulative thresholds
+    urgency_drivers: tuple[str, ...] = ()
 
 
 KEYS = frozenset({
     "text", "subject", "regex", "channel", "channel_type", "tier", "customer_id", "amount", "lifetime_value",
-    "order_status", "category", "categories", "confidence", "needs_review", "tags", "entities", "priority",
-    "queue", "hour", "weekday", "history", "all", "any", "not",
+    "order_status", "category", "categories", "confidence", "needs_review", "predicted_priority", "tags",
+    "entities", "priority", "queue", "hour", "weekday", "history", "all", "any", "not",
 })
 
 
@@ -401,6 +404,48 @@ class ConditionCompiler:
         if test is None:
             return None
         return lambda f: _NOTHING if test(f.confidence) else None
+
+    def _c_predicted_priority(self, value: Any, path: tuple[str | int, ...]) -> Predicate | None:
+        """The model's urgency head: ``P1``, ``{at_least: P2}``, optionally ``probability: 0.6``.
+
+        Holds when the probability of the level or anything more urgent reaches
+        ``probability``, or by default the threshold tuned when the model was
+        trained. Never holds with a model that has no urgency head.
+        """
+        spec = {"at_least": value} if isinstance(value, str) else value
+        if not isinstance(spec, Mapping) or "at_least" not in spec:
+            self._err(path, "expected a priority such as P1, or {at_least: P2, probability: 0.6}")
+            return None
+        for key in spec:
+            if key not in ("at_least", "probability"):
+                self._err((*path, key), f"unknown predicted_priority test {key!r}; expected at_least or probability")
+                return None
+        try:
+            level = Priority.parse(spec["at_least"])
+        except ValueError:
+            self._err((*path, "at_least"), f"expected P1 or P2, got {spec['at_least']!r}")
+            return None
+        if level.rank > 2:
+            self._err((*path, "at_least"), f"the urgency signal covers P1 and P2, got {level}")
+            return None
+        prob = spec.get("probability")
+        if prob is not None and (isinstance(prob, bool) or not isinstance(prob, int | float) or not 0 < prob <= 1):
+            self._err((*path, "probability"), f"expected a probability in (0, 1], got {prob!r}")
+            return None
+        covered = ("P1",) if level.rank == 1 else ("P1", "P2")
+        name = str(level)
+
+        def predicted(f: Facts) -> tuple[Evidence, ...] | None:
+            if not f.urgency:
+                return None
+            p = sum(f.urgency.get(lv, 0.0) for lv in covered)
+            threshold = prob if prob is not None else f.urgency_thresholds.get(name)
+            if threshold is None or p < threshold:
+                return None
+            words = f"; {', '.join(f.urgency_drivers)}" if f.urgency_drivers else ""
+            return (Evidence(f"urgency model ≤{name} {p:.2f} ≥ {threshold:.2f}{words}", 0, 0, "model"),)
+
+        return predicted
 
     def _c_needs_review(self, value: Any, path: tuple[str | int, ...]) -> Predicate | None:
         if not isinstance(value, bool):
