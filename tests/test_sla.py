@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import subprocess
@@ -58,7 +59,7 @@ def test_deadline_in_a_year_without_data_is_estimated_and_says_why(triager: tria
 
 
 def test_strict_calendar_refuses_a_missing_year() -> None:
-    strict = BUSINESS.__class__(**{**BUSINESS.__dict__, "missing_year": "strict"})
+    strict = dataclasses.replace(BUSINESS, missing_year="strict")
     with pytest.raises(CalendarDataMissing, match="2027"):
         strict.add(dt.datetime(2026, 12, 30, 10, tzinfo=SH), parse_duration("5wd"))
 

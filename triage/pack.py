@@ -11,7 +11,8 @@ A pack is a directory with a ``pack.yaml``::
 Each included file holds one or more sections: ``categories``, ``queues``,
 ``review_queue``, ``channel_types``, ``channels``, ``default_channel_type``,
 ``timezone``, ``cc_secondary``, ``tag_names``, ``keyword_sets``, ``tags``,
-``priority``, ``routing``, ``calendars``, ``holidays``, ``sla_policies``.
+``priority``, ``routing``, ``calendars``, ``holidays``, ``sla_policies``,
+``sla_defaults``.
 When a pack extends another, mappings are merged key by key (yours win) and
 a rule with the id of a base rule replaces it in place; new rules are
 appended after the base rules of their stage.
@@ -29,6 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -38,6 +40,7 @@ from .route.engine import KeywordIndex, RuleEngine
 from .route.rules import STAGES, Rule, compile_rule
 from .route.yamlio import Marks, load_yaml
 from .sla.calendar import Calendar, HolidayData, parse_duration, parse_hours
+from .sla.escalation import EscalationLevel
 from .sla.policy import METRICS, SlaBook, SlaPolicy
 from .text.normalize import Normalizer
 from .types import Priority
@@ -48,7 +51,7 @@ ENTITY_KINDS = frozenset({"order_id", "tracking_number", "phone", "amount", "dat
 _PACK_KEYS = frozenset({"name", "version", "extends", "include", "disable", "description"})
 _SECTIONS = frozenset({"categories", "queues", "review_queue", "review_priority", "channel_types", "channels", "default_channel_type",
                        "timezone", "cc_secondary", "tag_names", "keyword_sets", "tags", "priority", "routing",
-                       "calendars", "holidays", "sla_policies"})
+                       "calendars", "holidays", "sla_policies", "sla_defaults"})
 _MAPPING_SECTIONS = ("categories", "queues", "channels", "keyword_sets", "calendars", "holidays")
 _WEEKDAY_KEYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 
@@ -381,6 +384,7 @@ def load_pack(path: str | os.PathLike[str] | None = None) -> RulePack:
             if rule is not None:
                 compiled.append(rule)
 
+    sla_defaults = _sla_defaults(sections.get("sla_defaults"), problems)
     policies: list[SlaPolicy] = []
     if policy_items is not None:
         if not isinstance(policy_items.value, list):
@@ -388,7 +392,7 @@ def load_pack(path: str | os.PathLike[str] | None = None) -> RulePack:
         else:
             for i, spec in enumerate(policy_items.value):
                 cc = compiler(policy_items.marks)
-                pol = _policy(spec, (*policy_items.path, i), cc, calendars, problems)
+                pol = _policy(spec, (*policy_items.path, i), cc, calendars, problems, sla_defaults)
                 problems.extend(cc.problems)
                 all_keywords |= cc.keywords
                 if pol is not None:
@@ -497,14 +501,136 @@ def _calendar(cid: str, item: _Item, holidays: Mapping[str, HolidayData], defaul
                     makeup_hours=makeup, dates=dates, missing_year=str(missing))
 
 
+_Levels = dict[str, tuple[EscalationLevel, ...]]
+_LEVEL_KEYS = frozenset({"level", "after", "elapsed", "notify"})
+
+
+def _warning_at(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+        return None
+    return float(value)
+
+
+def _escalation(value: Any, path: tuple[str | int, ...], marks: Marks, problems: list[Problem],
+                rule: str | None, targets: Mapping[str, Any] | None) -> _Levels | None:
+    """``{all|METRIC: [{level, after|elapsed, notify}, ...]}`` (a bare list means ``all``)."""
+    if isinstance(value, list):
+        value = {"all": value}
+        listed = True  # the list itself stands at ``path``
+    else:
+        listed = False
+    if not isinstance(value, Mapping):
+        problems.append(marks.problem(path, "escalation must map a metric (or all) to a list of levels, e.g. "
+                                            "{all: [{level: L1, after: 0m, notify: [agent]}]}", rule))
+        return None
+    out: _Levels = {}
+    ok = True
+    for metric, levels in value.items():
+        mp = path if listed else (*path, metric)
+        if metric != "all" and metric not in METRICS:
+            problems.append(marks.problem(mp, f"unknown metric {metric!r}; expected all or one of: "
+                                              f"{', '.join(METRICS)}", rule))
+            ok = False
+            continue
+        if targets is not None and metric != "all" and metric not in targets:
+            problems.append(marks.problem(mp, f"escalation for {metric!r}, but the policy sets no {metric} "
+                                              "target", rule))
+            ok = False
+        if not isinstance(levels, list) or not levels:
+            problems.append(marks.problem(mp, "expected a list of levels like {level: L1, after: 0m, "
+                                              "notify: [agent]}", rule))
+            ok = False
+            continue
+        parsed: list[EscalationLevel] = []
+        for j, lv in enumerate(levels):
+            lp = (*mp, j)
+            if not isinstance(lv, Mapping):
+                problems.append(marks.problem(lp, "a level needs {level, after or elapsed, notify}", rule))
+                ok = False
+                continue
+            bad = [k for k in lv if k not in _LEVEL_KEYS]
+            for k in bad:
+                problems.append(marks.problem((*lp, k), f"unknown escalation key {k!r}; expected one of: "
+                                                        f"{', '.join(sorted(_LEVEL_KEYS))}", rule))
+            name = lv.get("level")
+            if not isinstance(name, str) or not name.strip():
+                problems.append(marks.problem((*lp, "level") if "level" in lv else lp,
+                                              f"level needs a name such as L1, got {name!r}", rule))
+                ok = False
+                continue
+            if any(p.level == name for p in parsed):
+                problems.append(marks.problem((*lp, "level"), f"level {name!r} appears twice", rule))
+                ok = False
+            notify = lv.get("notify")
+            if isinstance(notify, str):
+                notify = [notify]
+            if not isinstance(notify, list) or not notify or not all(isinstance(x, str) and x for x in notify):
+                problems.append(marks.problem((*lp, "notify") if "notify" in lv else lp,
+                                              f"level {name!r}: notify must list who to tell, e.g. [supervisor]",
+                                              rule))
+                ok = False
+                continue
+            if ("after" in lv) == ("elapsed" in lv):
+                problems.append(marks.problem(lp, f"level {name!r} needs exactly one of after (time past the "
+                                                  "breach) or elapsed (time since the clock started)", rule))
+                ok = False
+                continue
+            key = "after" if "after" in lv else "elapsed"
+            try:
+                dur = parse_duration(lv[key])
+            except ValueError as exc:
+                problems.append(marks.problem((*lp, key), f"level {name!r}: {exc}", rule))
+                ok = False
+                continue
+            prev = next((p for p in reversed(parsed) if getattr(p, key) is not None), None)
+            prev_dur = getattr(prev, key) if prev is not None else None
+            if prev_dur is not None and prev_dur.unit == dur.unit and dur.amount < prev_dur.amount:
+                problems.append(marks.problem((*lp, key), f"level {name!r} comes after {prev.level!r} but fires "
+                                                          f"earlier ({dur} < {prev_dur}); list levels in order",
+                                              rule))
+                ok = False
+            parsed.append(EscalationLevel(level=name, notify=tuple(notify), **{key: dur}))
+        out[str(metric)] = tuple(parsed)
+    return out if ok else None
+
+
+@dataclass(frozen=True)
+class _SlaDefaults:
+    warning_at: float = 0.8
+    escalation: Mapping[str, tuple[EscalationLevel, ...]] | None = None
+
+
+def _sla_defaults(item: _Item | None, problems: list[Problem]) -> _SlaDefaults:
+    """``sla_defaults: {warning_at: 0.8, escalation: {...}}``: what a policy gets when it sets neither."""
+    if item is None:
+        return _SlaDefaults()
+    spec = item.value
+    if not isinstance(spec, Mapping):
+        problems.append(item.marks.problem(item.path, "sla_defaults must be a mapping with warning_at and/or "
+                                                      "escalation"))
+        return _SlaDefaults()
+    for k in spec:
+        if k not in ("warning_at", "escalation"):
+            problems.append(item.marks.problem((*item.path, k), f"unknown sla_defaults key {k!r}; expected "
+                                                                "warning_at or escalation"))
+    warning_at = _warning_at(spec.get("warning_at", 0.8))
+    if warning_at is None:
+        problems.append(item.marks.problem((*item.path, "warning_at"), "warning_at must be a fraction in (0, 1]"))
+        warning_at = 0.8
+    levels = None
+    if "escalation" in spec:
+        levels = _escalation(spec["escalation"], (*item.path, "escalation"), item.marks, problems, None, None)
+    return _SlaDefaults(warning_at, levels)
+
+
 def _policy(spec: Any, path: tuple[str | int, ...], cc: ConditionCompiler, calendars: Mapping[str, Calendar],
-            problems: list[Problem]) -> SlaPolicy | None:
+            problems: list[Problem], defaults: _SlaDefaults = _SlaDefaults()) -> SlaPolicy | None:
     marks = cc.marks
     if not isinstance(spec, Mapping) or not isinstance(spec.get("id"), str):
         problems.append(marks.problem(path, "an SLA policy needs an id, a calendar and targets"))
         return None
     pid = spec["id"]
-    allowed = {"id", "description", "when", "calendar", "targets", "warning_at"}
+    allowed = {"id", "description", "when", "calendar", "targets", "warning_at", "escalation"}
     ok = True
     for k in spec:
         if k not in allowed:
@@ -534,14 +660,25 @@ def _policy(spec: Any, path: tuple[str | int, ...], cc: ConditionCompiler, calen
             except ValueError as exc:
                 problems.append(marks.problem((*path, "targets", metric), str(exc), pid))
                 ok = False
-    warning_at = spec.get("warning_at", 0.8)
-    if isinstance(warning_at, bool) or not isinstance(warning_at, int | float) or not 0 < warning_at <= 1:
+    warning_at = _warning_at(spec.get("warning_at", defaults.warning_at))
+    if warning_at is None:
         problems.append(marks.problem((*path, "warning_at"), "warning_at must be a fraction in (0, 1]", pid))
         ok = False
+    # Escalation: the policy's levels for a metric, else its `all`, else the defaults' (metric, then all).
+    levels: _Levels = dict(defaults.escalation or {})
+    if "escalation" in spec:
+        own = _escalation(spec["escalation"], (*path, "escalation"), marks, problems, pid, targets if ok else None)
+        if own is None:
+            ok = False
+        else:
+            if "all" in own:
+                levels = {}
+            levels.update(own)
     cc.rule = pid
     when = cc.compile(spec.get("when"), (*path, "when"))
     cc.rule = None
     if not ok or when is None:
         return None
     return SlaPolicy(id=pid, when=when, calendar=str(cal), targets=targets,
-                     description=str(spec.get("description", "")), warning_at=float(warning_at))
+                     description=str(spec.get("description", "")), warning_at=float(warning_at or 0.8),
+                     escalation=MappingProxyType(levels))

@@ -12,6 +12,13 @@ durations to a start time:
     Working days: close of business on the N-th working day *after* the day
     of receipt.
 
+It also measures open time between two instants (:meth:`Calendar.business_seconds`)
+and describes each day (:meth:`Calendar.describe_day`) for readable breakdowns.
+
+Opening hours may hold several intervals per day (a lunch break is the gap
+between ``09:00-12:00`` and ``13:30-18:00``), differ per weekday (``sat:``),
+be overridden per date (half days, one-off closures) or be ``24x7``.
+
 Holiday data comes per year. For a year the data does not cover, a calendar
 with ``missing_year: estimate`` uses the fallback below and marks the result
 ``estimated``; with ``missing_year: strict`` it raises
@@ -34,7 +41,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import CalendarDataMissing, ConfigError
 
-__all__ = ["Calendar", "HolidayData", "Duration", "parse_duration", "FALLBACK_REST"]
+__all__ = ["FALLBACK_REST", "Calendar", "DayInfo", "Duration", "HolidayData", "parse_duration", "parse_hours"]
 
 FALLBACK_REST = ((1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3))
 _MAX_DAYS_SCANNED = 3700  # ten years: a calendar with no open time in that span is a configuration error
@@ -84,6 +91,22 @@ class HolidayData:
 Interval = tuple[int, int]  # minutes from midnight, [start, end)
 
 
+@dataclass(frozen=True, slots=True)
+class DayInfo:
+    """What a calendar says about one date.
+
+    ``kind`` is ``working`` (ordinary opening hours), ``makeup`` (a weekend day
+    that is a 调休 make-up working day), ``override`` (hours set for this date
+    in ``dates:``), ``weekend``, ``holiday`` (a public holiday or a day moved
+    into one), ``closed`` (closed by a date override) or ``always`` (24x7).
+    """
+
+    day: dt.date
+    intervals: tuple[Interval, ...]
+    kind: str
+    estimated: bool = False
+
+
 @dataclass(frozen=True)
 class Calendar:
     """A business calendar in one time zone.
@@ -114,6 +137,9 @@ class Calendar:
     makeup_hours: tuple[Interval, ...] | None = None
     dates: Mapping[dt.date, tuple[Interval, ...]] = field(default_factory=dict)
     missing_year: str = "estimate"
+    # Memo of pure per-day and per-year lookups (the calendar's data never changes). Writes are
+    # idempotent, so concurrent use from several threads is safe.
+    _memo: dict[object, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def always_open(self) -> bool:
@@ -128,29 +154,51 @@ class Calendar:
                 "with the fixed-date statutory holidays (1/1, 5/1–5/2, 10/1–10/3); lunar holidays and 调休 "
                 "not known yet")
 
-    def day_intervals(self, day: dt.date) -> tuple[tuple[Interval, ...], bool]:
-        """Opening intervals on ``day`` and whether they are estimated (year without data)."""
+    def describe_day(self, day: dt.date) -> DayInfo:
+        """Opening intervals of ``day`` and why (see :class:`DayInfo`).
+
+        Raises :class:`~triage.errors.CalendarDataMissing` for a year without
+        data on a ``strict`` calendar.
+        """
+        info = self._memo.get(day)
+        if info is None:
+            info = self._describe(day)
+            self._memo[day] = info
+        return info  # type: ignore[return-value]
+
+    def _describe(self, day: dt.date) -> DayInfo:
         if self.weekly is None:
-            return ((0, 1440),), False
+            return DayInfo(day, ((0, 1440),), "always")
         if day in self.dates:
-            return self.dates[day], False
+            hours = self.dates[day]
+            return DayInfo(day, hours, "override" if hours else "closed")
         weekday_hours = self.weekly.get(day.weekday(), ())
+        plain = "working" if weekday_hours else "weekend"
         h = self.holidays
         if h is None:
-            return weekday_hours, False
+            return DayInfo(day, weekday_hours, plain)
         if day.year not in h.years:
             if self.missing_year == "strict":
+                covered = f"it covers {min(h.years)}–{max(h.years)}" if h.years else "it has no years"
                 raise CalendarDataMissing(f"calendar {self.id!r} has no holiday data for {day.year} "
-                                          f"(it covers {min(h.years)}–{max(h.years)}); add the year to "
-                                          f"the holiday file or set missing_year: estimate")
-            if day.weekday() >= 5 or (day.month, day.day) in FALLBACK_REST:
-                return (), True
-            return self.weekly.get(day.weekday(), ()) or self.weekly.get(0, ()), True
+                                          f"({covered}); add the year to the holiday file or set "
+                                          "missing_year: estimate")
+            if day.weekday() >= 5:
+                return DayInfo(day, (), "weekend", True)
+            if (day.month, day.day) in FALLBACK_REST:
+                return DayInfo(day, (), "holiday", True)
+            return DayInfo(day, weekday_hours or self.weekly.get(0, ()), "working", True)
         if day in h.rest:
-            return (), False
+            return DayInfo(day, (), "holiday")
         if day in h.work:
-            return self.makeup_hours if self.makeup_hours is not None else self.weekly.get(0, ()), False
-        return weekday_hours, False
+            hours = self.makeup_hours if self.makeup_hours is not None else self.weekly.get(0, ())
+            return DayInfo(day, hours, "makeup")
+        return DayInfo(day, weekday_hours, plain)
+
+    def day_intervals(self, day: dt.date) -> tuple[tuple[Interval, ...], bool]:
+        """Opening intervals on ``day`` and whether they are estimated (year without data)."""
+        info = self.describe_day(day)
+        return info.intervals, info.estimated
 
     def is_working_day(self, day: dt.date) -> bool:
         return bool(self.day_intervals(day)[0])
@@ -230,6 +278,88 @@ class Calendar:
             now_min = 0
         raise ConfigError(f"calendar {self.id!r} has no open time within {_MAX_DAYS_SCANNED} days")
 
+    def add_business_seconds(self, start: dt.datetime, seconds: float
+                             ) -> tuple[dt.datetime, bool, tuple[int, ...]]:
+        """The instant at which ``seconds`` of open time have passed since ``start``.
+
+        On a 24x7 calendar this is plain elapsed time. Returns the instant, whether
+        it is estimated, and the years without data that were crossed.
+        """
+        if seconds < 0:
+            raise ValueError(f"seconds must not be negative, got {seconds!r}")
+        if self.weekly is None:
+            return (start.astimezone(dt.UTC) + dt.timedelta(seconds=seconds)).astimezone(self.tz), False, ()
+        return self._add_business_minutes(self.local(start), seconds / 60)
+
+    def business_seconds(self, start: dt.datetime, end: dt.datetime) -> tuple[float, tuple[int, ...]]:
+        """Open time between two instants, in seconds (0 when ``end <= start``).
+
+        Whole days in between are summed from a per-year table, so a span of
+        months costs about as much as a span of hours. Returns the seconds and the
+        years without holiday data (estimated) the span touched.
+        """
+        if end <= start:
+            return 0.0, ()
+        if self.weekly is None:
+            return (end - start).total_seconds(), ()
+        a, b = self.local(start), self.local(end)
+        da, db = a.date(), b.date()
+        ma, mb = _minute_of_day(a), _minute_of_day(b)
+        missing: set[int] = set()
+        if da == db:
+            minutes = self._open_minutes(da, ma, mb, missing)
+        else:
+            minutes = self._open_minutes(da, ma, 1440, missing) + self._open_minutes(db, 0, mb, missing)
+            minutes += self._whole_days(da + dt.timedelta(days=1), db, missing)
+        return minutes * 60, tuple(sorted(missing))
+
+    def _open_minutes(self, day: dt.date, lo: float, hi: float, missing: set[int]) -> float:
+        info = self.describe_day(day)
+        if info.estimated:
+            missing.add(day.year)
+        total = 0.0
+        for a, b in info.intervals:
+            s, e = max(a, lo), min(b, hi)
+            if e > s:
+                total += e - s
+        return total
+
+    def _year_table(self, year: int) -> tuple[tuple[int, ...], bool]:
+        """Cumulative open minutes before each day of ``year`` (index 0 = 1 January), and estimated."""
+        key = ("year", year)
+        table = self._memo.get(key)
+        if table is None:
+            day, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+            cum, total, est = [0], 0, False
+            while day < end:
+                info = self.describe_day(day)
+                est = est or info.estimated
+                total += sum(b - a for a, b in info.intervals)
+                cum.append(total)
+                day += dt.timedelta(days=1)
+            table = (tuple(cum), est)
+            self._memo[key] = table
+        return table  # type: ignore[return-value]
+
+    def _whole_days(self, first: dt.date, stop: dt.date, missing: set[int]) -> float:
+        """Open minutes on the days ``first`` .. ``stop`` (exclusive)."""
+        total = 0.0
+        day = first
+        while day < stop:
+            cum, est = self._year_table(day.year)
+            start_i = day.timetuple().tm_yday - 1
+            if stop.year == day.year:
+                end_i = stop.timetuple().tm_yday - 1
+                nxt = stop
+            else:
+                end_i = len(cum) - 1
+                nxt = dt.date(day.year + 1, 1, 1)
+            if est:
+                missing.add(day.year)
+            total += cum[end_i] - cum[start_i]
+            day = nxt
+        return total
+
     def open_segments(self, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
         """The open stretches between ``start`` and ``end`` (for readable breakdowns and elapsed time)."""
         start, end = self.local(start), self.local(end)
@@ -243,6 +373,10 @@ class Calendar:
                     out.append((s, e))
             day += dt.timedelta(days=1)
         return out
+
+
+def _minute_of_day(t: dt.datetime) -> float:
+    return t.hour * 60 + t.minute + t.second / 60 + t.microsecond / 60e6
 
 
 def parse_hours(spec: object) -> tuple[Interval, ...]:
