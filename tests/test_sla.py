@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import os
 import subprocess
 import sys
@@ -127,7 +128,7 @@ def test_higher_priority_never_gets_a_later_deadline(received: dt.datetime, chan
         return {m: t.due for m, t in targets.items()}
 
     levels = [due(p) for p in (Priority.P1, Priority.P2, Priority.P3, Priority.P4)]
-    for higher, lower in zip(levels, levels[1:], strict=False):
+    for higher, lower in itertools.pairwise(levels):
         for metric in ("first_response", "resolution"):
             assert higher[metric] <= lower[metric]
 

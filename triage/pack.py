@@ -584,7 +584,8 @@ def _escalation(value: Any, path: tuple[str | int, ...], marks: Marks, problems:
                 continue
             prev = next((p for p in reversed(parsed) if getattr(p, key) is not None), None)
             prev_dur = getattr(prev, key) if prev is not None else None
-            if prev_dur is not None and prev_dur.unit == dur.unit and dur.amount < prev_dur.amount:
+            if prev is not None and prev_dur is not None and prev_dur.unit == dur.unit \
+                    and dur.amount < prev_dur.amount:
                 problems.append(marks.problem((*lp, key), f"level {name!r} comes after {prev.level!r} but fires "
                                                           f"earlier ({dur} < {prev_dur}); list levels in order",
                                               rule))

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from .calendar import Calendar, DayInfo, Duration
 
-__all__ = ["Pause", "Segment", "amount", "breakdown", "counted", "is_wall", "reach", "format_span"]
+__all__ = ["Pause", "Segment", "amount", "breakdown", "counted", "format_duration", "format_span", "is_wall", "reach"]
 
 _WALL_SECONDS = {"m": 60, "h": 3600, "d": 86400}
 

@@ -38,6 +38,7 @@ then by their position in the input. A status event that changes nothing (a
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -145,7 +146,7 @@ class TicketEvent:
         at = parse_time(data.get("at", data.get("time")), f"{where}.at", default_tz)
         value = data.get("value")
         if value is not None and not isinstance(value, str):
-            if isinstance(value, float) and value != value:  # NaN from a DataFrame
+            if isinstance(value, float) and math.isnan(value):  # NaN from a DataFrame
                 value = None
             else:
                 value = str(value)

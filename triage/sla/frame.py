@@ -37,6 +37,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
+from ..types import Priority
 from .events import TicketEvent, parse_time
 from .ticket import Ticket, TicketFacts, _Context, _ticket_sla, _unpack
 
@@ -92,13 +93,13 @@ def _ticket(row: Mapping[str, Any], ticket_id: Any, events: list[TicketEvent], t
         v = row.get(col)
         if not _missing(v):
             evs.append(TicketEvent(kind, parse_time(v, col, tz)))
-    amount = row.get("order_amount")
+    amount: Any = row.get("order_amount")
     try:
         amount = None if _missing(amount) else float(amount)
     except (TypeError, ValueError):
         raise InputError(f"order_amount: expected a number, got {amount!r}") from None
     prio = row.get("priority")
-    facts = TicketFacts(priority="P3" if _missing(prio) else prio, category=_text(row, "category"),
+    facts = TicketFacts(priority=Priority.parse("P3" if _missing(prio) else prio), category=_text(row, "category"),
                         tags=_tags(row.get("tags")), channel=_text(row, "channel"),
                         channel_type=_text(row, "channel_type"), tier=_text(row, "tier"),
                         queue=_text(row, "queue"), customer_id=_text(row, "customer_id"), order_amount=amount)
@@ -180,7 +181,7 @@ def sla_frame(tickets: pd.DataFrame, now: dt.datetime, rules: RulePack | SlaBook
                          + ", ".join(map(str, tickets.columns)))
     by_ticket, event_errors = _events_by_ticket(events, tz, on_error) if events is not None else ({}, {})
     ids = frame["ticket_id"].tolist() if "ticket_id" in frame.columns else list(frame.index)
-    records = frame.to_dict("records")
+    records: list[dict[str, Any]] = [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
     columns = [*OUTPUT_COLUMNS, *PASSTHROUGH] + (["breakdown"] if breakdown else [])
     rows: list[dict[str, Any]] = []
     for pos, (row, tid) in enumerate(zip(records, ids, strict=True)):

@@ -191,7 +191,8 @@ class Ticket:
             local = decision.received_at.astimezone(tz)
             matched = {p.id for p in book.matching(facts.to_facts(local))}
             forced = tuple(dict.fromkeys(t.policy for t in decision.sla.values() if t.policy not in matched))
-        return cls(created_at=decision.received_at, facts=facts, events=tuple(events),
+        return cls(created_at=decision.received_at, facts=facts,
+                   events=parse_events(events, default_tz=decision.received_at.tzinfo),
                    id=id if id is not None else decision.request_id, forced_policies=forced)
 
     @classmethod
@@ -211,7 +212,8 @@ class Ticket:
         facts = TicketFacts(priority=Priority.parse(priority), category=category, tags=tuple(tags),
                             channel=channel, channel_type=channel_type, tier=tier, queue=queue,
                             customer_id=customer_id, order_amount=order_amount)
-        return cls(created_at=created_at, facts=facts, events=tuple(events), id=id,
+        created = parse_time(created_at, "created_at")
+        return cls(created_at=created, facts=facts, events=parse_events(events, default_tz=created.tzinfo), id=id,
                    forced_policies=tuple(forced_policies))
 
 
@@ -386,20 +388,19 @@ def _replay(ticket: Ticket, now: dt.datetime) -> _Replay:
         elif kind == "waiting_on_customer":
             if waiting is None and resolved is None:
                 waiting = t
-        elif kind == "resolved":
-            if resolved is None:
-                resolved = t
-                if waiting is not None:
-                    pauses.append(Pause(waiting, t, _WAITING))
-                    waiting = None
-                if first_stop is None:
-                    first_stop = t
-                if pending is not None:
-                    next_cycles.append((pending, t))
-                    pending = None
-                if periodic is not None:
-                    periodic_cycles.append((periodic, t))
-                    periodic = None
+        elif kind == "resolved" and resolved is None:
+            resolved = t
+            if waiting is not None:
+                pauses.append(Pause(waiting, t, _WAITING))
+                waiting = None
+            if first_stop is None:
+                first_stop = t
+            if pending is not None:
+                next_cycles.append((pending, t))
+                pending = None
+            if periodic is not None:
+                periodic_cycles.append((periodic, t))
+                periodic = None
     paused_now = waiting is not None
     if waiting is not None:
         pauses.append(Pause(waiting, now, _WAITING))
@@ -491,15 +492,12 @@ def _evaluate(ctx: _Context, metric: str, start: dt.datetime, stop: dt.datetime 
                for i, lv in enumerate(p.levels(metric)) if lv.elapsed is not None]
     for p, rank, lv in levels:
         lcal = ctx.book.calendars[p.calendar]
-        if lv.after is not None:
-            if end < due:
-                continue
-            origin, dur = due, lv.after
-        else:
-            origin, dur = start, lv.elapsed
-        assert dur is not None
-        lamt, _, _ = clock.amount(lcal, origin, dur)
-        at, _ = clock.reach(lcal, dur.unit, origin, lamt, pauses)
+        ldur = lv.after if lv.after is not None else lv.elapsed
+        origin = due if lv.after is not None else start
+        if ldur is None or (lv.after is not None and end < due):
+            continue
+        lamt, _, _ = clock.amount(lcal, origin, ldur)
+        at, _ = clock.reach(lcal, ldur.unit, origin, lamt, pauses)
         if at <= end:
             fired.append((rank, at, lv.level, lv.notify, p.id))
     top = max(fired, key=lambda f: (f[0], f[1])) if fired else None
