@@ -163,3 +163,18 @@ def test_training_without_priorities_gives_no_urgency_signal(small_model) -> Non
     trained = train(df.drop(columns=["priority"]), name="nopriority", C=1.0)
     assert "urgency" not in trained.manifest and trained.classifier.urgency is None
     assert trained.classifier.predict("快递三天没动", ["快递", "三天", "没动"]).urgency == {}
+
+
+def test_fast_path_gives_the_same_decisions_as_the_straightforward_path(triager: triage.Triager) -> None:
+    """Counting features with the automaton == building feature strings, on the whole evaluation set."""
+    import dataclasses
+    import datetime as dt
+
+    reference = triage.Triager(classifier=dataclasses.replace(triager.classifier, fast=False),
+                               tokenizer=triager.tokenizer, pack=triager.pack)
+    held_out = pd.concat([pd.read_json(p, lines=True) for p in sorted((ROOT / "data/corpus/eval").glob("*.jsonl"))])
+    texts = held_out["text"].tolist() + ["", "  ", "在吗", "ＡＢＣ１２３ abc", "订单号123456789012345678", "😭" * 3]
+    now = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
+    fast = triager.triage_many(texts, now=now)
+    slow = reference.triage_many(texts, now=now)
+    assert fast == slow

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..types import CategoryScore
-from .features import featurize
+from .features import FeatureCounter, featurize
 from .scorer import LinearHead, LinearScorer, Vector
 
 __all__ = ["Classifier", "Prediction"]
@@ -67,6 +67,7 @@ class Classifier:
     reject_at: float = 1.0
     urgency: LinearHead | None = None
     urgency_thresholds: Mapping[str, float] = field(default_factory=dict)  # P1, P2: cumulative probability
+    fast: bool = True  # count features with FeatureCounter; False: build feature strings (the reference path)
 
     def __post_init__(self) -> None:
         labels = self.scorer.labels
@@ -75,6 +76,7 @@ class Classifier:
         object.__setattr__(self, "_reject", labels.index(self.reject_label) if self.reject_label in labels else -1)
         object.__setattr__(self, "_thr", np.array([self.thresholds.get(labels[i], 0.5) for i in real]))
         object.__setattr__(self, "_names", self.scorer.feature_names() if self.urgency is not None else None)
+        object.__setattr__(self, "_counter", None if self.word_bigrams or not self.fast else FeatureCounter(self.scorer.vocabulary))
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -88,9 +90,16 @@ class Classifier:
     def features(self, norm_text: str, words: Sequence[str]) -> list[str]:
         return featurize(norm_text, words, char_ngrams=self.char_ngrams, word_bigrams=self.word_bigrams)
 
+    def vector(self, norm_text: str, words: Sequence[str]) -> Vector | None:
+        """The request's TF-IDF vector, by the fast path (:class:`FeatureCounter`) when the model allows."""
+        counter: FeatureCounter | None = self._counter  # type: ignore[attr-defined]
+        if counter is None:
+            return self.scorer.vector(self.features(norm_text, words))
+        return self.scorer.vector_from_counts(counter.counts(norm_text, words))
+
     def predict(self, norm_text: str, words: Sequence[str]) -> Prediction:
         """Classify one normalised, tokenised text."""
-        vec = self.scorer.vector(self.features(norm_text, words))
+        vec = self.vector(norm_text, words)
         pred = self.decide(self.scorer.head.proba(vec))
         if self.urgency is None:
             return pred
@@ -165,4 +174,4 @@ class Classifier:
                           self.min_confidence if min_confidence is None else min_confidence,
                           self.min_margin if min_margin is None else min_margin,
                           self.char_ngrams, self.manifest, self.word_bigrams, self.reject_at,
-                          self.urgency, self.urgency_thresholds)
+                          self.urgency, self.urgency_thresholds, self.fast)

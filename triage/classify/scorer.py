@@ -87,10 +87,16 @@ class LinearScorer:
             j = vocab.get(f)
             if j is not None:
                 counts[j] = counts.get(j, 0) + 1
+        return self.vector_from_counts(counts)
+
+    def vector_from_counts(self, counts: Mapping[int, int]) -> Vector | None:
+        """The unit-length TF-IDF vector from feature-column counts."""
         if not counts:
             return None
-        idx = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
-        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        # columns in ascending order: every path that counts the same features sums in the same order,
+        # so the fast and the straightforward path agree to the last bit
+        idx = np.fromiter(sorted(counts), dtype=np.intp, count=len(counts))
+        tf = np.fromiter(map(counts.__getitem__, idx.tolist()), dtype=np.float64, count=len(counts))
         x = (np.log(tf) + 1.0) * self.idf[idx]
         norm = np.sqrt(x @ x)
         if norm > 0:

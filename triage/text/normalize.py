@@ -18,6 +18,7 @@ is never altered.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -62,6 +63,7 @@ _WS = frozenset(" \t\n\r\x0b\x0c\u00a0\u1680\u2028\u2029\u3000\u202f\u205f") | f
     chr(c) for c in range(0x2000, 0x200B))
 
 
+@functools.lru_cache(maxsize=8192)  # a pure function of one character: memoised, bounded, thread-safe
 def _char_map(ch: str) -> str:
     """What one original character becomes before whitespace collapsing and t2s."""
     if ch in _WS:
