@@ -330,6 +330,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"   precision {v['precision']:.4f}  recall {v['recall']:.4f}   flags "
               f"{c['on_plain_first_contacts_flagged']:.2%} of contacts without history or chasing prefix; "
               f"{c['normalise_and_detect_us']} µs per text (normalise + detect)")
+        if "history_or_chasing" in c:
+            e = c["history_or_chasing"]
+            print(f"   history or chasing (as a repeat-complaint trigger): precision {e['precision']:.4f}  "
+                  f"recall {e['recall']:.4f}")
         result["concurrency"] = cc = concurrent(folder, args.n)
         print("\n4. concurrent writers to one file")
         print(f"   {'':<12}{'writes':>9}{'rows':>9}{'lost':>6}{'dup':>6}{'errors':>8}{'writes/s':>10}")

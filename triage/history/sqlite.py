@@ -424,8 +424,11 @@ class SQLiteStore(HistoryStore):
         """Every corrected request, oldest correction first, read in pages (no long-held read transaction)."""
         # (corrected_at, request_id) > (since, "") keeps corrections made exactly at ``since``
         key: tuple[str, str] = (_ts(since) if since is not None else "", "")
+        def fetch(c: sqlite3.Connection) -> list[Any]:
+            return c.execute(_CORRECTIONS, (*key, page)).fetchall()
+
         while True:
-            rows = self._run(lambda c, k=key: c.execute(_CORRECTIONS, (*k, page)).fetchall(), write=False)
+            rows = self._run(fetch, write=False)
             for (rid, text, subject, channel, received, cat, prio, queue, model, c_cat, c_prio, c_queue,
                  agent, corrected) in rows:
                 yield Correction(
