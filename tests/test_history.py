@@ -375,6 +375,25 @@ def test_locked_database_skips_writes_keeps_reads_and_recovers(
     assert len(logged) == 2 and "database is locked" in logged[0] and "5 decision(s) were not recorded" in logged[1]
 
 
+def test_a_held_lock_costs_one_busy_timeout_not_one_per_retry(tmp_path: Path) -> None:
+    import time
+
+    path = tmp_path / "h.db"
+    with SQLiteStore(path, busy_timeout=0.3, retries=3) as store:
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            start = time.monotonic()
+            with pytest.raises(StoreUnavailable, match="database is locked"):
+                store.record(rec("r1"))
+            assert 0.25 <= time.monotonic() - start < 0.6      # 4 attempts x 0.3 s would be 1.2 s
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        store.record(rec("r1"))
+        assert store.count() == 1
+
+
 def test_exclusively_locked_file_means_history_unavailable(tmp_path: Path) -> None:
     path = tmp_path / "h.db"
     SQLiteStore(path).close()

@@ -11,8 +11,10 @@ Concurrency
   one connection, so there a single connection is shared behind a lock.
 * **Processes**: SQLite's file locks. Writes are short ``BEGIN IMMEDIATE``
   transactions (the write lock is taken up front, so a transaction never fails
-  half-way on lock upgrade); SQLITE_BUSY waits ``busy_timeout`` inside SQLite,
-  then is retried ``retries`` more times with a jittered back-off. After a
+  half-way on lock upgrade); SQLITE_BUSY waits inside SQLite, and is retried
+  with a jittered back-off, within one ``busy_timeout`` budget in all (so a
+  held lock costs a call about ``busy_timeout``, at most twice it, not
+  ``retries`` times it). After a
   ``fork`` the child opens its own connections (SQLite connections must not
   cross a fork).
 
@@ -160,9 +162,11 @@ class SQLiteStore(HistoryStore):
         Keep the request text and subject (default). They are needed to train on
         corrections; ``False`` stores neither (privacy).
     busy_timeout:
-        Seconds SQLite waits for another connection's lock before giving up.
+        Seconds an operation may wait, in all, for another connection's lock
+        before it fails with "database is locked" (default 2).
     retries:
-        Further attempts after a busy/locked error, with a short jittered back-off.
+        Further attempts after a busy/locked error that came back before the
+        ``busy_timeout`` budget was spent, with a short jittered back-off.
     synchronous:
         ``"NORMAL"`` (default: in WAL mode a crash of the process loses nothing;
         a power cut may lose the last commits) or ``"FULL"`` (fsync every commit).
@@ -183,7 +187,7 @@ class SQLiteStore(HistoryStore):
     """
 
     def __init__(self, path: str | os.PathLike[str] = ":memory:", *, store_text: bool = True,
-                 busy_timeout: float = 5.0, retries: int = 3, synchronous: str = "NORMAL",
+                 busy_timeout: float = 2.0, retries: int = 3, synchronous: str = "NORMAL",
                  pragmas: Mapping[str, int | str] | None = None) -> None:
         if synchronous.upper() not in ("NORMAL", "FULL"):
             raise InputError(f"synchronous must be 'NORMAL' or 'FULL', got {synchronous!r}")
@@ -280,6 +284,7 @@ class SQLiteStore(HistoryStore):
         """Run ``work`` on this thread's connection, in one ``BEGIN IMMEDIATE`` transaction when ``write``;
         retry on busy; turn SQLite failures into :class:`StoreUnavailable`."""
         attempt = 0
+        deadline = time.monotonic() + self.busy_timeout
         while True:
             try:
                 with self._connection() as conn:
@@ -298,7 +303,9 @@ class SQLiteStore(HistoryStore):
                         raise
                     return result
             except sqlite3.OperationalError as exc:
-                if _is_busy(exc) and attempt < self.retries:
+                # SQLite's busy handler has already waited; retry only while the busy_timeout budget lasts
+                # (SQLITE_BUSY can also come at once, without waiting: a stale WAL snapshot, a checkpoint)
+                if _is_busy(exc) and attempt < self.retries and time.monotonic() < deadline:
                     attempt += 1
                     time.sleep(random.uniform(0.005, 0.05) * attempt)
                     continue
