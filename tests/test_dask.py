@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import re
 import subprocess
 import sys
@@ -49,26 +48,8 @@ _TIE = re.compile(r"\[(.*)\]$")
 
 
 def _assert_same(got: pd.DataFrame, want: pd.DataFrame) -> None:
-    """Exact equality; one known difference, reported as xfail after everything else has been checked."""
-    pd.testing.assert_frame_equal(got.drop(columns="reasons"), want.drop(columns="reasons"))
-    if got["reasons"].equals(want["reasons"]):
-        return
-    # Known bug outside this module: route/conditions.py sorts keyword evidence by (field, start) only, out of a
-    # set, so two keywords at the same start (「上次说」/「上次说好」) come out in an order that depends on
-    # PYTHONHASHSEED, i.e. on the process. Anything else that differs is a real failure.
-    def canon(reasons: list[str]) -> list[object]:
-        # evidence items "「kw」@[field ]start": sort only within runs at the same field and start
-        out: list[object] = []
-        for r in reasons:
-            m = _TIE.search(r)
-            items = m.group(1).split(", ") if m else []
-            runs = [sorted(g) for _, g in itertools.groupby(items, key=lambda it: it.rsplit("@", 1)[-1])]
-            out.append((r[: m.start()], runs) if m else r)
-        return out
-
-    assert got["reasons"].map(canon).equals(want["reasons"].map(canon))
-    pytest.xfail("evidence order of keywords at the same position differs between processes "
-                 "(route/conditions.py keyword_test sort key lacks a tie-break)")
+    """Exact equality, reasons and evidence order included (workers run with another PYTHONHASHSEED)."""
+    pd.testing.assert_frame_equal(got, want)
 
 
 # -- schema ------------------------------------------------------------------------------------------------

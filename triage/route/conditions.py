@@ -279,7 +279,7 @@ class ConditionCompiler:
                 for kw, occurrences in hits.items():
                     if kw in none_kw and found(occurrences, kw):
                         return None
-            return tuple(sorted(set(evidence), key=lambda e: (e.field, e.start)))
+            return tuple(sorted(set(evidence), key=lambda e: (e.field, e.start, e.end, e.text)))
 
         return keyword_test
 
