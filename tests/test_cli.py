@@ -92,3 +92,48 @@ def test_train_and_evaluate(tmp_path: Path, small_model) -> None:
     assert out.returncode == 0, out.stderr
     assert "macro-F1" in out.stdout and "precision" in out.stdout
     assert png.stat().st_size > 1000
+
+
+def test_sla_command_reports_states_per_ticket_and_metric(tmp_path: Path) -> None:
+    tickets = tmp_path / "tickets.csv"
+    tickets.write_text("ticket_id,created_at,priority,channel,category,first_reply_at\n"
+                       "T1,2026-11-20T10:00:00+08:00,P3,email,logistics,2026-11-20T11:00:00+08:00\n"
+                       "T2,2026-11-20T10:00:00+08:00,P1,wechat,quality,\n"
+                       "T3,not a time,P3,email,logistics,\n", encoding="utf-8")
+    out = tmp_path / "states.csv"
+    code = main(["sla", str(tickets), "--now", "2026-11-23T10:00:00+08:00", "-o", str(out)])
+    with out.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert code == 1  # one bad row, reported, not dropped
+    state = {(r["ticket_id"], r["metric"]): r["state"] for r in rows}
+    assert state[("T1", "first_response")] == "met"
+    assert state[("T2", "first_response")] == "breached" and state[("T2", "resolution")] == "breached"
+    assert any(r["ticket_id"] == "T3" and "created_at" in r["error"] for r in rows)
+
+
+def test_corrections_feed_training_and_evaluation(tmp_path: Path, small_model) -> None:
+    import datetime as dt
+
+    import triage
+    from triage import Customer, Request
+
+    _, model_path, df = small_model
+    store = tmp_path / "history.db"
+    t = triage.load(model=model_path, store=store)
+    now = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
+    texts = ["这个能开专票吗", "发票抬头写错了能改吗", "能不能开增值税发票"]
+    for i, text in enumerate(texts):
+        t.triage(Request(id=f"R{i}", text=text, customer=Customer(id="c1"), received_at=now))
+        t.correct(f"R{i}", category="payment", agent="a1")
+    out = run("evaluate", str(model_path), "--corrected", str(store), "-q", "--confusion", "")
+    assert out.returncode == 0, out.stderr
+    assert "3 request(s) whose category an agent corrected" in out.stdout
+    data = tmp_path / "train.jsonl"
+    df.to_json(data, orient="records", lines=True, force_ascii=False)
+    retrained = tmp_path / "m2"
+    out = run("train", str(data), "-o", str(retrained), "--with-corrections", str(store), "--C", "1", "-q",
+              "--without-estimator")
+    assert out.returncode == 0, out.stderr
+    assert "adding 3 agent correction(s)" in out.stderr
+    manifest = json.loads((retrained / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["training_data"]["rows"] == len(df) + 3 and "corrections" in manifest["training_data"]["source"]

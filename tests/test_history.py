@@ -462,16 +462,6 @@ def items_strategy():  # type: ignore[no-untyped-def]
         st.sampled_from(["wechat", "phone", None]), st.booleans(), st.integers(0, 5)), max_size=12)
 
 
-@given(items=items_strategy(), days=st.integers(1, 30), category=st.sampled_from(["logistics", "quality", None]),
-       channel=st.sampled_from(["wechat", "email", None]))
-def test_history_counter_counts_like_the_pipeline_does(items, days, category, channel) -> None:  # type: ignore[no-untyped-def]
-    from triage.pipeline import _history_counter
-
-    req = Request(text="x", channel=channel, received_at=T0, history=tuple(items))
-    ours = history_counter(tuple(items) or None, received_at=T0, category=category, channel=req.channel)
-    assert ours(days) == _history_counter(req, T0, category)(days)
-
-
 def test_history_counter_known_but_empty_from_a_store() -> None:
     stats = history_counter((), received_at=T0, category="logistics", channel="wechat")(7)
     assert stats.known and stats.contacts == 0

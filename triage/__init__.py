@@ -41,18 +41,22 @@ if TYPE_CHECKING:
     from .classify.train import TrainedModel
     from .pack import RulePack, load_pack
     from .pipeline import RowError, Triager, load
+    from .sla.events import TicketEvent
+    from .sla.frame import sla_frame
+    from .sla.ticket import Ticket, TicketSla, ticket_sla
 
 __all__ = [
     "load", "load_pack", "train", "Triager", "RulePack", "RowError",
     "Request", "Customer", "Order", "HistoryItem", "Decision", "CategoryScore", "Entity", "Reason", "SlaTarget",
-    "Priority",
+    "Priority", "Ticket", "TicketEvent", "TicketSla", "ticket_sla", "sla_frame",
     "TriageError", "ConfigError", "RuleError", "Problem", "ModelError", "ModelIntegrityError", "InputError",
     "CalendarDataMissing",
     "__version__",
 ]
 
 _LAZY = {"load": "pipeline", "Triager": "pipeline", "RowError": "pipeline", "load_pack": "pack",
-         "RulePack": "pack"}
+         "RulePack": "pack", "Ticket": "sla.ticket", "TicketSla": "sla.ticket", "ticket_sla": "sla.ticket",
+         "TicketEvent": "sla.events", "sla_frame": "sla.frame"}
 
 
 def train(data: Any, **kwargs: Any) -> TrainedModel:

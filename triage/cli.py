@@ -214,12 +214,42 @@ def _gather_data(paths: list[str]) -> Any:
     return pd.concat(frames, ignore_index=True)
 
 
+def _corrections(store_path: str, *, weight: float = 1.0, only_changed_category: bool = False) -> Any:
+    """The corrections in a history store as labelled rows (rows without stored text are skipped, and counted)."""
+    import pandas as pd
+
+    from .history import SQLiteStore
+
+    if not Path(store_path).is_file():
+        raise SystemExit(f"triage: no history store at {store_path}")
+    with SQLiteStore(store_path) as store:
+        got = list(store.corrections())
+    rows = [c.to_row(weight=weight) for c in got if c.text and (c.category or not only_changed_category)]
+    skipped = sum(1 for c in got if not c.text)
+    if skipped:
+        print(f"{skipped} correction(s) without stored text skipped (store opened with store_text=False)",
+              file=sys.stderr)
+    return pd.DataFrame(rows, columns=["text", "subject", "category", "priority", "channel", "weight",
+                                       "request_id"])
+
+
 def cmd_train(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from .classify.train import train
 
     df = _gather_data(args.data)
+    source = ", ".join(args.data)
+    if args.with_corrections:
+        fixes = _corrections(args.with_corrections, weight=args.correction_weight)
+        print(f"adding {len(fixes)} agent correction(s) from {args.with_corrections}, weight "
+              f"{args.correction_weight:g}", file=sys.stderr)
+        if "weight" not in df.columns:
+            df = df.assign(weight=1.0)
+        df = pd.concat([df, fixes.drop(columns=["request_id"])], ignore_index=True)
+        source += f" + corrections from {args.with_corrections}"
     trained = train(df, model=args.estimator, C=args.C if args.C == "auto" else float(args.C), name=args.name,
-                    version=args.version, progress=not args.quiet, source=", ".join(args.data))
+                    version=args.version, progress=not args.quiet, source=source)
     out = trained.save(args.output, include_estimator=not args.without_estimator)
     m = trained.manifest["metrics"]
     print(f"saved {out} ({m['rows']} rows, {len(trained.classifier.labels)} categories); cross-validated "
@@ -238,10 +268,18 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from .classify.evaluate import evaluate_model
 
-    df = _gather_data(args.data)
+    if args.corrected:
+        df = _corrections(args.corrected, only_changed_category=True)
+        if df.empty:
+            raise SystemExit(f"triage: no category corrections in {args.corrected}")
+        print(f"{len(df)} request(s) whose category an agent corrected:")
+    else:
+        if not args.data:
+            raise SystemExit("triage: give labelled files, or --corrected STORE")
+        df = _gather_data(args.data)
     report = evaluate_model(args.model_dir, df, confusion_png=args.confusion or None, progress=not args.quiet)
     print(report.text())
-    if "priority" in df.columns and not args.no_pipeline:
+    if "priority" in df.columns and not args.no_pipeline and not args.corrected:
         import triage
 
         from .classify.evaluate import evaluate_priority
@@ -249,6 +287,31 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         t = triage.load(rules=args.rules, model=args.model_dir)
         print()
         print(evaluate_priority(t, df, progress=not args.quiet).text())
+    return 0
+
+
+def cmd_sla(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    import pandas as pd
+
+    from .pack import load_pack
+    from .sla.frame import sla_frame
+
+    def read(path: str) -> pd.DataFrame:
+        p = Path(path)
+        if p.suffix == ".csv":
+            return pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""])
+        return pd.read_json(p, lines=True, dtype=False)
+
+    now = _parse_now(args.now) or dt.datetime.now(dt.UTC)
+    states = sla_frame(read(args.tickets), now, load_pack(args.rules),
+                       events=read(args.events) if args.events else None)
+    states.to_csv(args.output or sys.stdout, index=False)
+    bad = int(states["error"].notna().sum()) if "error" in states.columns else 0
+    if bad:
+        print(f"{bad} ticket(s) could not be read; see the error column", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -340,6 +403,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="inverse regularisation strength, or 'auto' to choose it by cross-validation (default)")
     p.add_argument("--name", default="custom")
     p.add_argument("--version", default="0.1.0")
+    p.add_argument("--with-corrections", metavar="STORE",
+                   help="also learn from the agents' corrections in this history store (SQLite file)")
+    p.add_argument("--correction-weight", type=float, default=3.0,
+                   help="sample weight of a corrected request (default 3: a known mistake counts more)")
     p.add_argument("--without-estimator", action="store_true",
                    help="leave the scikit-learn pipeline (estimator.skops, ~40 MB) out of the bundle; serving "
                         "never reads it")
@@ -348,13 +415,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", help="evaluate a model on labelled CSV/JSONL")
     p.add_argument("model_dir")
-    p.add_argument("data", nargs="+")
+    p.add_argument("data", nargs="*")
+    p.add_argument("--corrected", metavar="STORE",
+                   help="evaluate on the requests agents corrected in this history store (what the model got "
+                        "wrong in production)")
     p.add_argument("--confusion", default="confusion.png", help="confusion-matrix PNG to write ('' for none)")
     p.add_argument("--rules", help="rule pack for the priority evaluation (default: the shipped pack)")
     p.add_argument("--no-pipeline", action="store_true",
                    help="skip the whole-pipeline priority evaluation even if the data has a priority column")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("sla", help="SLA state of every ticket in a CSV/JSONL (one row per ticket and metric)")
+    p.add_argument("tickets")
+    p.add_argument("--events", help="long-form events: ticket_id, at, type, value")
+    p.add_argument("--rules", help="rule pack folder (default: the shipped pack)")
+    p.add_argument("--now", help="evaluate at this time (ISO 8601; default: now)")
+    p.add_argument("-o", "--output", help="CSV file (default stdout)")
+    p.set_defaults(func=cmd_sla)
 
     rules = sub.add_parser("rules", help="rule pack tools")
     rsub = rules.add_subparsers(dest="rules_command", required=True)

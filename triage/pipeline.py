@@ -2,7 +2,12 @@
 
 A request travels left to right, once::
 
-    normalise → tokenise → entities → history signals → classify → tags → priority → routing → SLA → Decision
+    normalise → tokenise → entities → classify → history signals → tags → priority → routing → SLA → Decision
+
+History comes from ``request.history`` when the caller gives it, else from the
+triager's store (:mod:`triage.history`), looked up by customer id; with a store,
+every decision is recorded whole or not at all. A store that fails never stops
+triage: the decision is made without history and the reasons say so.
 
 Each stage reads what the earlier ones produced and adds its part and its
 reasons. The triager is immutable after loading and serves many threads.
@@ -10,6 +15,7 @@ reasons. The triager is immutable after loading and serves many threads.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -19,18 +25,21 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, InputError, TriageError
+from .history.signals import describe_contacts, find_chasing, history_counter, in_window, is_chasing
 from .route.conditions import Facts, HistoryStats
 from .route.engine import StageResult
 from .text.entities import extract_entities
-from .text.normalize import Normalizer
-from .types import Decision, Priority, Reason, Request
+from .text.normalize import Normalized, Normalizer
+from .types import Decision, Evidence, HistoryItem, Priority, Reason, Request
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from .classify.model import Classifier
+    from .history import HistoryStore, SafeStore
     from .pack import RulePack
     from .route.assign import Roster
+    from .sla.ticket import Ticket, TicketSla
     from .text.tokenize import Tokenizer
 
 __all__ = ["Triager", "load", "default_model_path", "RowError", "model_text"]
@@ -64,27 +73,6 @@ class RowError:
         return {"index": self.index, "error": self.error}
 
 
-def _history_counter(request: Request, received_at: dt.datetime, category: str | None
-                     ) -> Callable[[int], HistoryStats]:
-    """Counts over ``request.history`` within a window; unknown (not zero) when no history was given."""
-    items = request.history
-
-    def stats(days: int) -> HistoryStats:
-        if not items:
-            return HistoryStats(known=False)
-        since = received_at - dt.timedelta(days=days)
-        recent = [h for h in items if since <= h.received_at <= received_at]
-        return HistoryStats(
-            contacts=len(recent),
-            same_category=sum(1 for h in recent if category is not None and h.category == category),
-            open=sum(1 for h in recent if h.open),
-            other_channels=sum(1 for h in recent if h.channel and h.channel != request.channel),
-            known=True,
-        )
-
-    return stats
-
-
 class Triager:
     """Triage requests with a loaded model and rule pack.
 
@@ -93,7 +81,8 @@ class Triager:
     """
 
     def __init__(self, *, classifier: Classifier, tokenizer: Tokenizer, pack: RulePack,
-                 normalizer: Normalizer | None = None, max_chars: int = DEFAULT_MAX_CHARS) -> None:
+                 normalizer: Normalizer | None = None, max_chars: int = DEFAULT_MAX_CHARS,
+                 store: SafeStore | None = None, history_days: int = 30) -> None:
         missing = [lab for lab in classifier.labels if lab not in pack.categories]
         if missing:
             raise ConfigError(f"rule pack {pack.tag} has no category entry (queue, priority) for the model's "
@@ -103,6 +92,8 @@ class Triager:
         self.pack = pack
         self.normalizer = normalizer or Normalizer()
         self.max_chars = max_chars
+        self.store = store
+        self.history_days = history_days  # store lookup window; covers the largest `history: {days:}` in rules
         self.normalizer("預熱")  # build the t2s converter now, not on the first request
 
     def __repr__(self) -> str:
@@ -119,7 +110,7 @@ class Triager:
 
     # -- one request ---------------------------------------------------------------------------------------
     def triage(self, request: Request | str | Mapping[str, Any], *, now: dt.datetime | None = None,
-               roster: Roster | None = None) -> Decision:
+               roster: Roster | None = None, record: bool = True) -> Decision:
         """Decide about one request.
 
         Parameters
@@ -133,6 +124,9 @@ class Triager:
         roster:
             Agents to assign from (:class:`triage.route.assign.Roster`). The roster is
             shared, mutable state: assigning counts the request on the agent's load.
+        record:
+            With a history store, record the decision (default). ``False`` for
+            what-if runs that must not count as a contact.
         """
         if isinstance(request, str):
             request = Request(text=request)
@@ -180,12 +174,15 @@ class Triager:
             channel=request.channel, channel_type=channel_type, local_time=received.astimezone(pack.timezone),
             category=category, categories=frozenset(c.category for c in pred.categories),
             confidence=pred.confidence, needs_review=pred.needs_review, entities=frozenset(kinds),
-            priority=start_priority, history=_history_counter(request, received, category),
+            priority=start_priority,
             urgency=pred.urgency, urgency_thresholds=self.classifier.urgency_thresholds,
             urgency_drivers=pred.urgency_drivers,
         )
         result = StageResult(cc=[], sla_policy=None, reasons=reasons, fired=[])
-        self._history_signals(facts, request, reasons)
+        items, source = self._history_items(request, received, reasons)
+        facts.history = history_counter(items, received_at=received, category=category, channel=request.channel,
+                                        exclude=request.id)
+        self._history_signals(facts, items, source, received, norm, reasons)
 
         engine = pack.engine
         engine.run_stage("tags", facts, result)
@@ -218,30 +215,109 @@ class Triager:
         sla, sla_reasons = pack.sla.deadlines(facts, received, result.sla_policy)
         reasons.extend(sla_reasons)
 
-        return Decision(
+        decision = Decision(
             request_id=request.id, category=category, categories=pred.categories, confidence=pred.confidence,
             needs_review=facts.needs_review, tags=tuple(facts.tags), entities=entities, priority=facts.priority,
             queue=queue, cc=tuple(cc), assignee=assignee, sla=MappingProxyType(sla),
             reasons=tuple(reasons), received_at=received, channel=request.channel, channel_type=channel_type,
             model_version=self.classifier.tag, rules_version=pack.tag,
         )
+        if self.store is not None and record:
+            from .history import DecisionRecord
+
+            written = self.store.record(DecisionRecord.from_decision(request, decision))
+            if not written.applied:
+                decision = dataclasses.replace(decision, reasons=(
+                    *decision.reasons, Reason("history", "store", f"decision not recorded: {written.reason}")))
+        return decision
+
+    # -- history -------------------------------------------------------------------------------------------
+    def _history_items(self, request: Request, received: dt.datetime, reasons: list[Reason]
+                       ) -> tuple[tuple[HistoryItem, ...] | None, str]:
+        """Earlier contacts: the request's own, else the store's; ``None`` when unknown."""
+        if request.history:
+            return request.history, "request.history"
+        cid = request.customer.id if request.customer is not None else None
+        if self.store is None or not cid:
+            return None, ""
+        lookup = self.store.history(cid, received - dt.timedelta(days=self.history_days), received,
+                                    exclude=request.id)
+        if not lookup.available:
+            reasons.append(Reason("history", "store", f"history unavailable: {lookup.reason}"))
+            return None, "store"
+        return tuple(lookup.items), "store"
 
     @staticmethod
-    def _history_signals(facts: Facts, request: Request, reasons: list[Reason]) -> None:
-        if facts.history is None or not request.history:
-            return
-        stats = facts.history(7)
-        if stats.contacts:
-            facts.tags.append("repeat_contact")
-            reasons.append(Reason("history", "request.history",
-                                  f"{stats.contacts} earlier contact(s) in 7 days"
-                                  + (f", {stats.open} still open" if stats.open else "")
-                                  + (f", {stats.other_channels} via other channels" if stats.other_channels
-                                     else "")))
-        if stats.same_category and facts.category not in ("presale", "feedback"):
-            facts.tags.append("repeat_complaint")
-            reasons.append(Reason("history", "request.history",
-                                  f"{stats.same_category} earlier contact(s) about {facts.category} in 7 days"))
+    def _history_signals(facts: Facts, items: tuple[HistoryItem, ...] | None, source: str, received: dt.datetime,
+                         norm: Normalized, reasons: list[Reason]) -> None:
+        """Tags from earlier contacts (repeat_contact, repeat_complaint) and from chasing language."""
+        if items and facts.history is not None:
+            stats = facts.history(7)
+            recent = in_window(items, received, 7, exclude=facts.request.id)
+            if stats.contacts:
+                facts.tags.append("repeat_contact")
+                reasons.append(Reason("history", source, f"{stats.contacts} earlier contact(s) in 7 days"
+                                      + (f", {stats.open} still open" if stats.open else "")
+                                      + (f", {stats.other_channels} via other channels" if stats.other_channels
+                                         else "")
+                                      + f": {describe_contacts(recent)}"))
+            if stats.same_category and facts.category not in ("presale", "feedback"):
+                facts.tags.append("repeat_complaint")
+                same = [h for h in recent if h.category == facts.category]
+                reasons.append(Reason("history", source, f"{stats.same_category} earlier contact(s) about "
+                                                         f"{facts.category} in 7 days: {describe_contacts(same)}"))
+        chasing = find_chasing(norm.text)
+        if is_chasing(chasing):
+            spans = [norm.span(m.start, m.end) for m in chasing]
+            evidence = tuple(Evidence(norm.original[a:b], a, b) for a, b in spans)
+            facts.tags.append("chasing")
+            if "repeat_contact" not in facts.tags:
+                facts.tags.append("repeat_contact")
+            reasons.append(Reason("history", "chasing", "the customer says this is not the first contact",
+                                  evidence))
+
+    def ticket_sla(self, ticket: Ticket | Decision, now: dt.datetime, *, events: Iterable[Any] = (),
+                   breakdown: bool = True) -> TicketSla:
+        """SLA state of a ticket (or of a decision plus its events) at ``now``, with this triager's rule pack.
+
+        See :mod:`triage.sla.ticket`: per metric the target, deadline, elapsed and
+        remaining business time, state, escalation level and a readable breakdown.
+        """
+        from .sla.ticket import Ticket, ticket_sla
+
+        if isinstance(ticket, Decision):
+            ticket = Ticket.from_decision(ticket, events, rules=self.pack)
+        return ticket_sla(ticket, now, self.pack, breakdown=breakdown)
+
+    def correct(self, request_id: str, *, category: str | None = None, priority: str | None = None,
+                queue: str | None = None, agent: str | None = None, at: dt.datetime | None = None) -> None:
+        """Record an agent's correction of an earlier decision in the history store.
+
+        ``triage train --with-corrections STORE`` learns from them; ``triage
+        evaluate --corrected STORE`` measures the model on them.
+
+        Raises
+        ------
+        ConfigError
+            This triager has no store.
+        InputError
+            Unknown category, priority, queue or request id.
+        triage.history.StoreUnavailable
+            The store cannot be written now (an agent's action is never dropped silently).
+        """
+        if self.store is None:
+            raise ConfigError("this triager has no history store; load it with triage.load(store='history.db')")
+        if category is not None and category not in self.pack.categories:
+            raise InputError(f"unknown category {category!r}; expected one of: "
+                             f"{', '.join(sorted(self.pack.categories))}")
+        if priority is not None:
+            try:
+                priority = str(Priority.parse(priority))
+            except ValueError:
+                raise InputError(f"unknown priority {priority!r}; expected P1, P2, P3 or P4") from None
+        if queue is not None and queue not in self.pack.queues and queue != self.pack.review_queue:
+            raise InputError(f"unknown queue {queue!r}; expected one of: {', '.join(self.pack.queues)}")
+        self.store.correct(request_id, category=category, priority=priority, queue=queue, agent=agent, at=at)
 
     # -- many ----------------------------------------------------------------------------------------------
     def triage_many(self, requests: Iterable[Request | str | Mapping[str, Any]], *, now: dt.datetime | None = None,
@@ -316,7 +392,8 @@ def decision_row(d: Decision | RowError) -> dict[str, Any]:
 def load(*, rules: str | os.PathLike[str] | None = None, model: str | os.PathLike[str] | None = None,
          model_sha256: str | None = None, tokenizer_backend: str | None = None,
          min_confidence: float | None = None, min_margin: float | None = None,
-         max_chars: int = DEFAULT_MAX_CHARS) -> Triager:
+         max_chars: int = DEFAULT_MAX_CHARS, store: SafeStore | HistoryStore | str | os.PathLike[str] | None = None,
+         history_days: int = 30) -> Triager:
     """Load a model and a rule pack and return a ready :class:`Triager`.
 
     Parameters
@@ -331,6 +408,12 @@ def load(*, rules: str | os.PathLike[str] | None = None, model: str | os.PathLik
         Serve the model with another tokenizer backend than it was trained with (not recommended).
     min_confidence, min_margin:
         Override the model's abstention thresholds.
+    store:
+        A customer-history store: a SQLite file path (created and migrated), ``":memory:"``,
+        or a :class:`triage.history.HistoryStore`. Wrapped in :class:`triage.history.SafeStore`:
+        a locked, corrupt or full database never stops triage.
+    history_days:
+        How far back the store is asked for a customer's earlier contacts.
 
     Raises
     ------
@@ -347,4 +430,10 @@ def load(*, rules: str | os.PathLike[str] | None = None, model: str | os.PathLik
                                         expected_sha256=model_sha256, tokenizer_backend=tokenizer_backend)
     if min_confidence is not None or min_margin is not None:
         classifier = classifier.with_thresholds(min_confidence=min_confidence, min_margin=min_margin)
-    return Triager(classifier=classifier, tokenizer=tokenizer, pack=pack, max_chars=max_chars)
+    safe = None
+    if store is not None:
+        from .history import SafeStore
+
+        safe = store if isinstance(store, SafeStore) else SafeStore(store)
+    return Triager(classifier=classifier, tokenizer=tokenizer, pack=pack, max_chars=max_chars, store=safe,
+                   history_days=history_days)

@@ -268,8 +268,8 @@ class Calendar:
                 lo = max(a, now_min)
                 if lo >= b:
                     continue
-                if remaining <= b - lo:
-                    at = lo + remaining
+                if remaining <= b - lo + 1e-9:  # float minutes: a target ending at a close stays on that day
+                    at = min(lo + remaining, b)
                     due = (dt.datetime.combine(day, dt.time(0), self.tz) + dt.timedelta(minutes=at)
                            if at < 1440 else self._at(day, 1440))
                     return due, bool(missing), tuple(missing)
