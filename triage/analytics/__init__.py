@@ -36,7 +36,7 @@ _WHERE = {
     # fonts: the CJK font strategy
     "font_context": "fonts", "missing_glyphs": "fonts", "cjk_font_path": "fonts",
     # report: one self-contained HTML file
-    "build_report": "report", "summarize": "report", "report_main": "report",
+    "build_report": "report", "summarize": "report", "summary_lines": "report", "report_main": "report",
 }
 
 __all__ = sorted(_WHERE)  # noqa: PLE0605 (a sorted list of the names above)
