@@ -153,3 +153,22 @@ def test_one_triager_many_threads(triager: triage.Triager) -> None:
 
 
 TRIAGER = triage.load()
+
+
+def test_workers_give_the_same_decisions_in_order(triager: triage.Triager) -> None:
+    import datetime as dt
+
+    import pandas as pd
+
+    now = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
+    texts = ["我的快递一周了还没到", "", "APP闪退", "這個充電寶能帶上飛機嗎", "退款还没到账"] * 9
+    one = triager.triage_many(texts, now=now)
+    assert triager.triage_many(texts, now=now, workers=2, chunksize=7) == one
+    bad = [*texts[:3], 42, *texts[3:]]
+    recorded = triager.triage_many(bad, now=now, on_error="record", workers=2, chunksize=2)
+    assert isinstance(recorded[3], triage.RowError) and recorded[3].index == 3
+    with pytest.raises(triage.InputError, match="request 3"):
+        triager.triage_many(bad, now=now, workers=2, chunksize=2)
+    df = pd.DataFrame({"text": texts}, index=range(100, 100 + len(texts)))
+    pd.testing.assert_frame_equal(triager.triage_frame(df, now=now, workers=2, chunksize=10),
+                                  triager.triage_frame(df, now=now))

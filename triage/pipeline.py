@@ -321,16 +321,42 @@ class Triager:
 
     # -- many ----------------------------------------------------------------------------------------------
     def triage_many(self, requests: Iterable[Request | str | Mapping[str, Any]], *, now: dt.datetime | None = None,
-                    on_error: str = "raise", roster: Roster | None = None) -> list[Decision | RowError]:
+                    on_error: str = "raise", roster: Roster | None = None, workers: int = 1,
+                    chunksize: int = 2000) -> list[Decision | RowError]:
         """Triage many requests; one output per input, in input order.
 
         ``on_error="raise"`` (default) stops at the first unusable input with an
         :class:`InputError` naming its index; ``on_error="record"`` puts a
         :class:`RowError` in that position and carries on.
+
+        ``workers=N`` (N > 1) spreads the requests over N processes in chunks of
+        ``chunksize`` (see :mod:`triage._workers`); the decisions are the same as
+        with one. Not with a ``roster`` or a history store, whose state lives in
+        this process.
         """
         if on_error not in ("raise", "record"):
             raise ValueError("on_error must be 'raise' or 'record'")
+        if workers > 1:
+            return self._parallel(list(requests), _triage_chunk_decisions, now=now, on_error=on_error,
+                                  roster=roster, workers=workers, chunksize=chunksize)
         return list(self.iter_triage(requests, now=now, on_error=on_error, roster=roster))
+
+    def _parallel(self, rows: list[Any], fn: Callable[..., list[Any]], *, now: dt.datetime | None, on_error: str,
+                  roster: Roster | None, workers: int, chunksize: int) -> list[Any]:
+        from ._workers import parallel_map
+
+        if roster is not None or self.store is not None:
+            raise ConfigError("workers > 1 cannot share a roster or a history store between processes; "
+                              "use workers=1 (threads may share one triager)")
+        if chunksize < 1:
+            raise ValueError("chunksize must be at least 1")
+        now = now or dt.datetime.now(dt.UTC)
+        out = list(parallel_map(self, fn, rows, now, workers=workers, chunksize=chunksize))
+        if on_error == "raise":
+            for item in out:
+                if isinstance(item, RowError):
+                    raise InputError(f"request {item.index}: {item.error}")
+        return out
 
     def iter_triage(self, requests: Iterable[Request | str | Mapping[str, Any]], *, now: dt.datetime | None = None,
                     on_error: str = "raise", roster: Roster | None = None) -> Iterator[Decision | RowError]:
@@ -344,15 +370,16 @@ class Triager:
                     raise InputError(f"request {i}: {exc}") from exc
                 yield RowError(i, str(exc))
 
-    def triage_frame(self, df: pd.DataFrame, *, text_col: str = "text", now: dt.datetime | None = None
-                     ) -> pd.DataFrame:
+    def triage_frame(self, df: pd.DataFrame, *, text_col: str = "text", now: dt.datetime | None = None,
+                     workers: int = 1, chunksize: int = 2000) -> pd.DataFrame:
         """Triage every row of a DataFrame; returns the decision columns, on the same index.
 
         Recognised input columns: ``text`` (required), ``subject``, ``channel``,
         ``received_at``, ``id``/``request_id``, ``customer_id``, ``customer_tier``,
         ``order_id``, ``order_amount``, ``order_status``. A row that cannot be
         triaged gets its message in the ``error`` column and empty decision columns;
-        no row is dropped. Join with ``df.join(t.triage_frame(df))``.
+        no row is dropped. Join with ``df.join(t.triage_frame(df))``. ``workers=N``
+        uses N processes (as in :meth:`triage_many`).
         """
         import pandas as pd
 
@@ -360,8 +387,24 @@ class Triager:
             raise InputError(f"the DataFrame has no {text_col!r} column (columns: {', '.join(map(str, df.columns))})")
         frame = df.rename(columns={text_col: "text"}) if text_col != "text" else df
         records: list[Mapping[str, Any]] = [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
-        rows = [decision_row(d) for d in self.iter_triage(records, now=now, on_error="record")]
+        if workers > 1:
+            rows = self._parallel(records, _triage_chunk_rows, now=now, on_error="record", roster=None,
+                                  workers=workers, chunksize=chunksize)
+        else:
+            rows = [decision_row(d) for d in self.iter_triage(records, now=now, on_error="record")]
         return pd.DataFrame(rows, index=df.index, columns=list(FRAME_COLUMNS))
+
+
+def _triage_chunk_decisions(triager: Triager, offset: int, rows: list[Any], now: dt.datetime
+                            ) -> list[Decision | RowError]:
+    out: list[Decision | RowError] = []
+    for i, d in enumerate(triager.iter_triage(rows, now=now, on_error="record")):
+        out.append(RowError(offset + i, d.error) if isinstance(d, RowError) else d)
+    return out
+
+
+def _triage_chunk_rows(triager: Triager, offset: int, rows: list[Any], now: dt.datetime) -> list[dict[str, Any]]:
+    return [decision_row(d) for d in triager.iter_triage(rows, now=now, on_error="record")]
 
 
 FRAME_COLUMNS = ("request_id", "category", "confidence", "needs_review", "categories", "priority", "queue", "cc",

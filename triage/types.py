@@ -6,6 +6,7 @@ threads, cheap to build, and free of any heavy import.
 
 from __future__ import annotations
 
+import dataclasses as _dc
 import datetime as _dt
 import enum
 import math
@@ -343,6 +344,12 @@ class Decision:
     model_version: str
     rules_version: str
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # ``sla`` is a read-only mapping proxy, which pickle cannot copy: rebuild it (worker processes)
+        state = {f.name: getattr(self, f.name) for f in _dc.fields(self)}
+        state["sla"] = dict(self.sla)
+        return (_rebuild_decision, (state,))
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict (datetimes as ISO 8601 strings)."""
         return {
@@ -390,3 +397,7 @@ class Decision:
         lines.append("reasons")
         lines.extend(f"  {i}. {r}" for i, r in enumerate(self.reasons, 1))
         return "\n".join(lines)
+
+
+def _rebuild_decision(state: dict[str, Any]) -> Decision:
+    return Decision(**{**state, "sla": MappingProxyType(state["sla"])})

@@ -96,6 +96,25 @@ class FeatureCounter:
             automaton.make_automaton()
         self._empty = empty
 
+    def columns(self, norm_text: str, words: Sequence[str]) -> list[int]:
+        """The vocabulary column of every feature occurrence (repeats included, unordered)."""
+        vocab = self._words
+        cols: list[int] = []
+        seen_any = False
+        for w in words:
+            if not w or _SPACE.search(w):
+                continue
+            seen_any = True
+            j = vocab.get(w if w.isalpha() else _squash_digits(w))
+            if j is not None:
+                cols.append(j)
+        squashed = _squash_digits(norm_text)
+        if self._has_chars:
+            cols.extend([j for _, j in self._chars.iter(squashed)])
+        if not seen_any and not squashed.replace(" ", "") and self._empty is not None:
+            cols.append(self._empty)
+        return cols
+
     def counts(self, norm_text: str, words: Sequence[str]) -> dict[int, int]:
         counts: dict[int, int] = {}
         get = counts.get

@@ -95,7 +95,7 @@ class Classifier:
         counter: FeatureCounter | None = self._counter  # type: ignore[attr-defined]
         if counter is None:
             return self.scorer.vector(self.features(norm_text, words))
-        return self.scorer.vector_from_counts(counter.counts(norm_text, words))
+        return self.scorer.vector_from_columns(counter.columns(norm_text, words))
 
     def predict(self, norm_text: str, words: Sequence[str]) -> Prediction:
         """Classify one normalised, tokenised text."""

@@ -89,6 +89,17 @@ class LinearScorer:
                 counts[j] = counts.get(j, 0) + 1
         return self.vector_from_counts(counts)
 
+    def vector_from_columns(self, columns: Sequence[int]) -> Vector | None:
+        """The unit-length TF-IDF vector from the column of every feature occurrence."""
+        if not columns:
+            return None
+        idx, tf = np.unique(np.asarray(columns, dtype=np.intp), return_counts=True)  # ascending columns
+        x = (np.log(tf) + 1.0) * self.idf[idx]
+        norm = np.sqrt(x @ x)
+        if norm > 0:
+            x /= norm
+        return idx, x
+
     def vector_from_counts(self, counts: Mapping[int, int]) -> Vector | None:
         """The unit-length TF-IDF vector from feature-column counts."""
         if not counts:
