@@ -315,6 +315,18 @@ def cmd_sla(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_report_arguments(p: argparse.ArgumentParser) -> None:
+    from .analytics.report import add_report_arguments
+
+    add_report_arguments(p)
+
+
+def _report_command(args: argparse.Namespace) -> int:
+    from .analytics.report import report_command
+
+    return report_command(args)
+
+
 def cmd_rules_check(args: argparse.Namespace) -> int:
     from .errors import RuleError
     from .pack import load_pack
@@ -433,6 +445,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--now", help="evaluate at this time (ISO 8601; default: now)")
     p.add_argument("-o", "--output", help="CSV file (default stdout)")
     p.set_defaults(func=cmd_sla)
+
+    p = sub.add_parser("report", help="one self-contained HTML report for managers (charts, summary, tables)")
+    _add_report_arguments(p)
+    p.set_defaults(func=_report_command)
 
     rules = sub.add_parser("rules", help="rule pack tools")
     rsub = rules.add_subparsers(dest="rules_command", required=True)
