@@ -107,6 +107,12 @@ def _int_axis(ax: Axes, axis: str = "y") -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_locator(MaxNLocator(integer=True))
 
 
+def _headroom(ax: Axes, top: float, axis: str = "y", factor: float = 1.08) -> None:
+    """Leave room above the tallest bar (stacked bars otherwise touch the frame)."""
+    if top > 0:
+        (ax.set_ylim if axis == "y" else ax.set_xlim)(0, top * factor)
+
+
 def _names(table: pd.DataFrame, col: str = "category") -> list[str]:
     if "label" in table.columns:
         return [str(lab) for lab in table["label"]]
@@ -125,6 +131,7 @@ def plot_pareto(table: pd.DataFrame, *, title: str = "类别帕累托 Category P
     x = range(n)
     colors = [BAR if v else "#b8c7e0" for v in table["vital_few"]]
     ax.bar(x, table["count"], color=colors)
+    _headroom(ax, float(table["count"].max()))
     ax.set_xticks(list(x), labels=_names(table), rotation=35, ha="right")
     ax.set_ylabel("请求数 requests")
     _int_axis(ax)
@@ -239,6 +246,7 @@ def plot_priority_channel(table: pd.DataFrame, *, title: str = "优先级 × 渠
         ax.bar(x, vals, bottom=bottom, color=PRIORITY_COLORS.get(str(p), "#8c564b"), label=str(p))
         bottom = [b + v for b, v in zip(bottom, vals, strict=True)]
     ax.set_xticks(list(x), labels=[str(c) for c in matrix.index], rotation=35, ha="right")
+    _headroom(ax, max(bottom))
     ax.set_ylabel("请求数 requests")
     _int_axis(ax)
     ax.set_title(title)
@@ -288,6 +296,7 @@ def plot_sla_states(table: pd.DataFrame, *, title: str = "SLA 状态 SLA states"
         ax.barh(y, vals, left=left, color=SLA_COLORS[s], label=SLA_NAMES[s])
         left = [a + b for a, b in zip(left, vals, strict=True)]
     ax.set_yticks(y, labels=[str(g) for g in matrix.index])
+    _headroom(ax, max(left), "x")
     ax.set_xlabel("工单 × 指标 ticket metrics")
     _int_axis(ax, "x")
     ax.set_title(title)
@@ -338,6 +347,7 @@ def plot_review(histogram: pd.DataFrame, *, review_rate: float | None = None,
     ax.bar(left, histogram["needs_review"], bottom=auto, width=width * 0.95, align="edge", color="#ffbf00",
            label="人工复核 needs review")
     ax.set_xlim(0, 1)
+    _headroom(ax, float(histogram["count"].max()), factor=1.15)
     ax.set_xlabel("置信度 confidence")
     ax.set_ylabel("请求数 requests")
     _int_axis(ax)

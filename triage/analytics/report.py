@@ -429,6 +429,9 @@ def build_report(source: pd.DataFrame | str | os.PathLike[str], *, output: str |
             if by not in states.columns and by not in frame.columns:
                 continue
             table = T.sla_state_table(states, by=by, decisions_frame=frame if by not in states.columns else None)
+            if by == "category":
+                lab = labels or T.CATEGORY_LABELS
+                table[by] = [lab.get(str(c), str(c)) for c in table[by]]
             parts.append(_img(plot_sla_states(table, title=f"SLA 状态（按{name}） SLA states by {by}"),
                               f"SLA states by {by}"))
             if not table.empty:
