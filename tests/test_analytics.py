@@ -148,6 +148,18 @@ def test_sla_state_table_by_queue_and_joined_from_decisions() -> None:
         T.sla_state_table(states, by="channel")
 
 
+def test_sla_state_table_reads_the_sla_producer_output() -> None:
+    """`triage sla` rows: group columns empty for untriaged tickets, an error column for unreadable ones."""
+    states = pd.DataFrame({"ticket_id": ["a", "a", "b", "x"], "metric": ["first_response", "resolution"] * 2,
+                           "state": ["breached", "on_track", "met", None], "queue": [None, "", "售后组", None],
+                           "error": [None, None, None, "received_at: cannot read 'soon'"]})
+    dec = frame([{"request_id": "a", "queue": "物流组"}, {"request_id": "b", "queue": "物流组"}])
+    t = T.sla_state_table(states, by="queue", decisions_frame=dec).set_index(["queue", "state"])["count"]
+    assert t.sum() == 3  # the error row is left out, not an InputError
+    assert t[("物流组", "breached")] == 1 and t[("物流组", "on_track")] == 1
+    assert t[("售后组", "met")] == 1  # the states' own value wins over the decisions'
+
+
 def test_repeat_rate_reads_lists_and_csv_strings() -> None:
     rows = [{"tags": ["repeat_complaint", "repeat_contact"]}, {"tags": "repeat_contact; angry"},
             {"tags": '["vip"]'}, {"tags": None}]

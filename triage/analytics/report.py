@@ -183,6 +183,9 @@ def summarize(frame: pd.DataFrame, *, sla_states: pd.DataFrame | None = None, tz
     out["sla"] = None
     if sla_states is not None:
         T._require(sla_states, ["ticket_id", "metric", "state"], "summarize (sla_states)")
+        if "error" in sla_states.columns:
+            err = sla_states["error"]
+            sla_states = sla_states[err.isna() | (err.astype(str).str.strip() == "")]
         state = sla_states["state"].astype(str).str.strip().str.lower()
         n = len(state)
         out["sla"] = {"items": n, "breached": int((state == "breached").sum()),
@@ -428,7 +431,7 @@ def build_report(source: pd.DataFrame | str | os.PathLike[str], *, output: str |
         for by, name in (("queue", "队列"), ("channel", "渠道"), ("category", "类别")):
             if by not in states.columns and by not in frame.columns:
                 continue
-            table = T.sla_state_table(states, by=by, decisions_frame=frame if by not in states.columns else None)
+            table = T.sla_state_table(states, by=by, decisions_frame=frame if by in frame.columns else None)
             if by == "category":
                 lab = labels or T.CATEGORY_LABELS
                 table[by] = [lab.get(str(c), str(c)) for c in table[by]]

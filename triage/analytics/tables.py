@@ -397,9 +397,11 @@ def sla_state_table(states: pd.DataFrame, *, by: str = "queue", metric: str | No
 
     ``states`` has one row per ticket and metric: columns ``ticket_id``,
     ``metric`` (``first_response``, ``resolution``, …), ``state`` (one of
-    :data:`SLA_STATES`) and the grouping column ``by``. When ``states`` lacks
-    ``by``, pass ``decisions_frame`` (from ``triage_frame``): its ``by`` column
-    is joined on ``ticket_id`` = ``request_id``. ``metric`` keeps one metric only.
+    :data:`SLA_STATES`) and the grouping column ``by`` (the output of
+    ``triage sla`` / :func:`triage.sla.frame.sla_frame`). Where ``states`` lacks
+    ``by`` or has gaps in it, pass ``decisions_frame`` (from ``triage_frame``):
+    its ``by`` column is joined on ``ticket_id`` = ``request_id``. Rows with an
+    ``error`` are left out; ``metric`` keeps one metric only.
 
     Returns columns ``<by>, state, count, share`` (share within the group), every
     state for every group, groups with the most breaches first.
@@ -408,13 +410,20 @@ def sla_state_table(states: pd.DataFrame, *, by: str = "queue", metric: str | No
 
     states = _frame(states, "sla_state_table")
     _require(states, ["ticket_id", "metric", "state"], "sla_state_table")
-    if by not in states.columns:
-        if decisions_frame is None:
-            _require(states, [by], "sla_state_table")
+    if "error" in states.columns:  # tickets the SLA producer could not read
+        err = states["error"]
+        states = states[err.isna() | (err.astype(str).str.strip() == "")]
+    if by not in states.columns and decisions_frame is None:
+        _require(states, [by], "sla_state_table")
+    if decisions_frame is not None:
         dec = _frame(decisions_frame, "sla_state_table")
         _require(dec, ["request_id", by], "sla_state_table (decisions_frame)")
         lookup = dec.drop_duplicates("request_id").set_index("request_id")[by]
-        states = states.assign(**{by: states["ticket_id"].map(lookup)})
+        joined = states["ticket_id"].map(lookup)
+        if by in states.columns:  # keep the states' own values, fill the gaps from the decisions
+            own = states[by]
+            joined = own.where(own.notna() & (own.astype(str).str.strip() != ""), joined)
+        states = states.assign(**{by: joined})
     if metric is not None:
         states = states[states["metric"].astype(str) == metric]
     state = states["state"].astype(str).str.strip().str.lower()
