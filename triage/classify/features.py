@@ -67,9 +67,9 @@ def feature_text(norm_text: str, words: Sequence[str], *, char_ngrams: tuple[int
 
 
 class FeatureCounter:
-    """The fast path: feature-column counts straight from text and words, no feature strings.
+    """The fast path: feature columns straight from text and words, no feature strings.
 
-    Gives exactly the counts of looking up :func:`featurize`'s strings in the
+    Gives exactly the columns of looking up :func:`featurize`'s strings in the
     vocabulary (a test compares them on the evaluation set), in a third of the
     time: word features are looked up without their prefix, and the character
     n-grams of the vocabulary are found in one pass of an Aho-Corasick automaton
@@ -114,23 +114,3 @@ class FeatureCounter:
         if not seen_any and not squashed.replace(" ", "") and self._empty is not None:
             cols.append(self._empty)
         return cols
-
-    def counts(self, norm_text: str, words: Sequence[str]) -> dict[int, int]:
-        counts: dict[int, int] = {}
-        get = counts.get
-        vocab = self._words
-        seen_any = False
-        for w in words:
-            if not w or _SPACE.search(w):
-                continue
-            seen_any = True
-            j = vocab.get(w if w.isalpha() else _squash_digits(w))
-            if j is not None:
-                counts[j] = get(j, 0) + 1
-        squashed = _squash_digits(norm_text)
-        if self._has_chars:
-            for _, j in self._chars.iter(squashed):
-                counts[j] = get(j, 0) + 1
-        if not seen_any and not squashed.replace(" ", "") and self._empty is not None:
-            counts[self._empty] = 1
-        return counts
