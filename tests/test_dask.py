@@ -27,7 +27,7 @@ NPARTITIONS = 8
 def requests_df() -> pd.DataFrame:
     """The shipped examples (nested order/customer objects, subjects, times) and the written evaluation texts."""
     frames = [pd.read_json(ROOT / "examples" / "requests.jsonl", lines=True),
-              pd.read_json(ROOT / "data" / "corpus" / "eval" / "written_A.jsonl", lines=True)]
+              pd.read_json(ROOT / "data" / "corpus" / "eval" / "written_C.jsonl", lines=True)]
     df = pd.concat(frames, ignore_index=True)
     df.index = df.index * 3 + 7        # a non-default index, to check it survives
     return df

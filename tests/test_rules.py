@@ -189,7 +189,7 @@ def test_urgency_model_raises_priority_and_says_why(tmp_path: Path) -> None:
 
 def test_urgency_model_catches_p1_without_keywords(triager: triage.Triager) -> None:
     """Described indirectly, no word of the P1 keyword lists, still P1, and the reason names the model."""
-    d = triager.triage(Request(text="我家孩子喝了你们的奶粉后嘴唇发紫，整个人都软了", received_at=NOW))
+    d = triager.triage(Request(text="我家孩子喝了你们的奶粉后整个人都软了，叫也没什么反应", received_at=NOW))
     assert d.priority == "P1", d.explain()
     assert [r.source for r in d.reasons if r.stage == "priority" and "P1" in r.message][0] == "p1_urgency_model"
 

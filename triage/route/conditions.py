@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..types import Evidence, Priority, Request
+from ..types import Entity, Evidence, Priority, Request
 from .yamlio import Marks
 
 __all__ = ["Facts", "Predicate", "ConditionCompiler", "HistoryStats", "KEYS"]
@@ -73,6 +73,7 @@ class Facts:
     urgency: Mapping[str, float] = field(default_factory=dict)          # P1..P4 -> probability (model)
     urgency_thresholds: Mapping[str, float] = field(default_factory=dict)  # tuned cumulative thresholds
     urgency_drivers: tuple[str, ...] = ()
+    amounts: tuple[Entity, ...] = ()       # money amounts stated in the text (entities of kind "amount")
 
 
 KEYS = frozenset({
@@ -344,7 +345,18 @@ class ConditionCompiler:
         test = self._compare(value, path)
         if test is None:
             return None
-        return lambda f: _NOTHING if f.request.order is not None and test(f.request.order.amount) else None
+
+        def amount(f: Facts) -> tuple[Evidence, ...] | None:
+            order = f.request.order
+            if order is not None and order.amount is not None:
+                return _NOTHING if test(order.amount) else None
+            # no order amount given: the largest sum the customer states ("两万八的镜头", "订单金额23999")
+            if not f.amounts:
+                return None
+            top = max(f.amounts, key=lambda e: float(e.value))
+            return (Evidence(top.text, top.start, top.end),) if test(float(top.value)) else None
+
+        return amount
 
     def _c_lifetime_value(self, value: Any, path: tuple[str | int, ...]) -> Predicate | None:
         test = self._compare(value, path)

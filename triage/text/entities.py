@@ -21,6 +21,7 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "幺": 1, "二": 2, "两": 2, "俩":
 _CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _CN_BIG = {"万": 10_000, "亿": 100_000_000}
 _CN_CHARS = "".join(_CN_DIGITS) + "".join(_CN_UNITS) + "".join(_CN_BIG) + "半"
+_CN_DIGITS_ONLY = "".join(d for d in _CN_DIGITS if d not in "零〇")
 
 
 def cn_number(s: str) -> float | None:
@@ -81,6 +82,11 @@ _MONEY_RE = re.compile(
     r"|(?P<b>\d{1,9}(?:,\d{3})*(?:\.\d{1,2})?)\s?(?P<kb>[kw万千])?\s?(?:元|块钱|块|rmb|人民币|¥)"
     rf"|(?P<c>[{_CN_CHARS}]{{1,12}})(?:多)?(?:元|块钱|块)"
     r"|(?<![a-z0-9.])(?P<d>\d{1,4}(?:\.\d{1,2})?)(?P<kd>[kw])(?![a-z0-9])"
+    # a bare number after a money word: 订单金额23999, 价值6800, 花了1200
+    r"|(?:金额|价值|价格|售价|总价|总额|实付|付款|花了|付了|少了|扣了|扣走|转走|刷了)[:：是为]?\s?"
+    r"(?P<e>\d{3,9}(?:,\d{3})*(?:\.\d{1,2})?)(?:\s?(?:元|块钱|块)|(?![\d.,]*\s?(?:[个件台只条次天人份张箱瓶盒袋包双套斤克号年月日点分秒%]|小时|公里|米)))"
+    # colloquial sums of ten thousands without 元: 三万多, 两万八, 一万七千多
+    rf"|(?P<f>[{_CN_DIGITS_ONLY}]万[{_CN_CHARS}]{{0,4}})多?(?![{_CN_CHARS}多个件台只条次天人份张名位步字粉户家公米里])"
 )
 _DATE_RE = re.compile(
     r"(?P<iso>(?:19|20)\d{2}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01]))(?!\d)"
@@ -155,8 +161,15 @@ def extract_entities(norm: Normalized) -> tuple[Entity, ...]:
             amount = cn_number(m.group("c"))
             if amount is None:
                 continue
+        elif m.group("f") is not None:
+            amount = cn_number(m.group("f"))
+            if amount is None:
+                continue
+            s = m.start("f")
         else:
-            raw = (m.group("a") or m.group("b") or m.group("d")).replace(",", "")
+            if m.group("e") is not None:
+                s = m.start("e")
+            raw = (m.group("a") or m.group("b") or m.group("d") or m.group("e")).replace(",", "")
             amount = float(raw)
             mult = m.group("ka") or m.group("kb") or m.group("kd")
             amount *= {"k": 1000, "千": 1000, "w": 10000, "万": 10000, None: 1}[mult]
