@@ -158,6 +158,35 @@ def test_default_priorities_and_queues(triager: triage.Triager, text: str, chann
     assert any(r.stage == "priority" and priority in r.message for r in d.reasons)
 
 
+def test_high_value_from_the_order_or_from_the_text(triager: triage.Triager) -> None:
+    said = triager.triage(Request(text="两万八的相机镜头，收到镜片上有划痕", received_at=NOW))
+    assert said.priority == "P2", said.explain()
+    why = [r for r in said.reasons if r.source == "p2_high_value"]
+    assert why and "两万八" in str(why[0])
+    # the order's own amount wins over what the text says
+    small = triager.triage(Request.from_dict({"text": "两万八的相机镜头，收到镜片上有划痕", "order": {"amount": 280},
+                                              "received_at": NOW.isoformat()}))
+    assert not any(r.source == "p2_high_value" for r in small.reasons)
+
+
+def test_a_claimed_vip_is_urgent_but_does_not_skip_the_queue(triager: triage.Triager) -> None:
+    claimed = triager.triage(Request(text="本人是贵店SVIP会员，吸尘器下单一个月了还没发货", received_at=NOW))
+    assert "claims_vip" in claimed.tags and "vip" not in claimed.tags
+    assert claimed.priority == "P2" and claimed.queue != "资深客服", claimed.explain()
+    known = triager.triage(Request.from_dict({"text": "吸尘器下单一个月了还没发货", "customer": {"tier": "vip"},
+                                              "received_at": NOW.isoformat()}))
+    assert known.queue == "资深客服" and "vip" in known.tags
+
+
+@pytest.mark.parametrize("text", [
+    "这个取暖器会不会漏电？放卧室安全吗",          # asking before buying: not an incident
+    "这价格简直要我命，能便宜点吗",
+])
+def test_hypothetical_hazards_stay_low(triager: triage.Triager, text: str) -> None:
+    d = triager.triage(Request(text=text, received_at=NOW))
+    assert "safety" not in d.tags and d.priority != "P1", d.explain()
+
+
 def test_media_threat_off_social_is_p2_not_p1(triager: triage.Triager) -> None:
     d = triager.triage(Request(text="你们卖假货！我要曝光你们", channel="email", received_at=NOW))
     assert d.priority == "P2"

@@ -156,6 +156,10 @@ def test_entities_with_offsets_in_the_original_text() -> None:
     ("一百九十九元买的", ("amount", "199", None)),
     ("退了两千多块", ("amount", "2000", None)),
     ("１.５k的耳机", ("amount", "1500", None)),
+    ("订单金额23999，屏幕有竖线", ("amount", "23999", None)),
+    ("价值6,800元的笔记本", ("amount", "6800", None)),
+    ("两万八的相机镜头", ("amount", "28000", None)),
+    ("买的项链三万多，链扣坏了", ("amount", "30000", None)),
     ("11月3号下的单", ("date", "11-03", None)),
     ("2026-10-01买的", ("date", "2026-10-01", None)),
     ("我的快递一周了还没到", ("duration", "168h", None)),
@@ -163,6 +167,12 @@ def test_entities_with_offsets_in_the_original_text() -> None:
 ])
 def test_entity_kinds(text: str, expected: tuple[str, str, str | None]) -> None:
     assert expected in [(k, v, c) for k, v, c, _ in _ents(text)]
+
+
+@pytest.mark.parametrize("text", ["一共3件", "三万多个人在排队", "一万个不愿意", "千万别买", "万一坏了", "走了两万步",
+                                  "十万火急", "价格3次都不对"])
+def test_counts_and_idioms_are_not_money(text: str) -> None:
+    assert [k for k, *_ in _ents(text) if k == "amount"] == []
 
 
 def test_seven_day_policy_is_not_a_duration() -> None:

@@ -249,7 +249,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         df = pd.concat([df, fixes.drop(columns=["request_id"])], ignore_index=True)
         source += f" + corrections from {args.with_corrections}"
     trained = train(df, model=args.estimator, C=args.C if args.C == "auto" else float(args.C), name=args.name,
-                    version=args.version, progress=not args.quiet, source=source)
+                    version=args.version, urgency_precision=args.urgency_precision, progress=not args.quiet,
+                    source=source)
     out = trained.save(args.output, include_estimator=not args.without_estimator)
     m = trained.manifest["metrics"]
     print(f"saved {out} ({m['rows']} rows, {len(trained.classifier.labels)} categories); cross-validated "
@@ -419,6 +420,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also learn from the agents' corrections in this history store (SQLite file)")
     p.add_argument("--correction-weight", type=float, default=3.0,
                    help="sample weight of a corrected request (default 3: a known mistake counts more)")
+    p.add_argument("--urgency-precision", type=float, default=0.8,
+                   help="out-of-fold precision the urgency thresholds must reach (default 0.8); lower finds more "
+                        "P1/P2 requests, higher raises fewer")
     p.add_argument("--without-estimator", action="store_true",
                    help="leave the scikit-learn pipeline (estimator.skops, ~40 MB) out of the bundle; serving "
                         "never reads it")
