@@ -7,6 +7,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import triage
 from triage import Request, RuleError
@@ -276,3 +278,48 @@ def test_diff_counts_what_a_rule_change_moves(tmp_path: Path) -> None:
     assert diff.total == 4 and diff.changed["priority"] == moved and diff.changed["category"] == 0
     assert diff.transitions["priority"][("P3", "P2")] == moved
     assert f"priority  changed for {moved:>6} ({moved / 4:.1%})" in diff.text()
+
+
+_KW_ALPHABET = "ab 快递😀"   # few characters, so keywords overlap, nest and repeat in most texts
+
+
+def _find_every(keywords: set[str], text: str) -> dict[str, list[tuple[str, int, int]]]:
+    """The oracle: ``str.find`` for each keyword at every start; ASCII keywords as whole words only."""
+    hits: dict[str, list[tuple[str, int, int]]] = {}
+    for kw in sorted(keywords):
+        whole = kw.isascii() and kw.replace(" ", "").isalnum()
+        at = text.find(kw)
+        while at != -1:
+            end = at + len(kw)
+            if not (whole and ((at > 0 and text[at - 1].isascii() and text[at - 1].isalnum())
+                               or (end < len(text) and text[end].isascii() and text[end].isalnum()))):
+                hits.setdefault(kw, []).append(("text", at, end))
+            at = text.find(kw, at + 1)
+    return hits
+
+
+@settings(max_examples=300)
+@given(keywords=st.sets(st.text(_KW_ALPHABET, min_size=1, max_size=4), min_size=1, max_size=20),
+       texts=st.lists(st.text(_KW_ALPHABET + "1x\ud800", max_size=40), min_size=1, max_size=4))
+def test_keyword_index_finds_what_a_find_loop_finds(keywords: set[str], texts: list[str]) -> None:
+    """Every occurrence of every keyword, overlapping, nested and repeated, at the same character offsets
+    (astral characters and lone surrogates included) as a brute-force ``str.find`` loop."""
+    from triage.route.engine import KeywordIndex
+    from triage.text.normalize import Normalized
+
+    index = KeywordIndex(keywords)
+    for text in texts:
+        hits: dict[str, list[tuple[str, int, int]]] = {}
+        index.find(Normalized(text, text), "text", hits)
+        assert hits == _find_every(keywords, text)
+
+
+def test_keyword_index_hits_on_a_known_text() -> None:
+    from triage.route.engine import KeywordIndex
+    from triage.text.normalize import Normalized
+
+    index = KeywordIndex(["快递", "快递员", "递", "app", "a"])
+    hits: dict[str, list[tuple[str, int, int]]] = {}
+    index.find(Normalized("😀快递员快递 app apple", "😀快递员快递 app apple"), "text", hits)
+    assert hits == {"快递": [("text", 1, 3), ("text", 4, 6)], "快递员": [("text", 1, 4)],
+                    "递": [("text", 2, 3), ("text", 5, 6)], "app": [("text", 7, 10)]}
