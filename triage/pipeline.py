@@ -176,7 +176,7 @@ class Triager:
             confidence=pred.confidence, needs_review=pred.needs_review, entities=frozenset(kinds),
             priority=start_priority,
             urgency=pred.urgency, urgency_thresholds=self.classifier.urgency_thresholds,
-            urgency_drivers=pred.urgency_drivers, amounts=tuple(e for e in entities if e.kind == "amount"),
+            urgency_drivers=pred.urgency_drivers, extracted=entities,
         )
         result = StageResult(cc=[], sla_policy=None, reasons=reasons, fired=[])
         items, source = self._history_items(request, received, reasons)

@@ -73,7 +73,7 @@ class Facts:
     urgency: Mapping[str, float] = field(default_factory=dict)          # P1..P4 -> probability (model)
     urgency_thresholds: Mapping[str, float] = field(default_factory=dict)  # tuned cumulative thresholds
     urgency_drivers: tuple[str, ...] = ()
-    amounts: tuple[Entity, ...] = ()       # money amounts stated in the text (entities of kind "amount")
+    extracted: tuple[Entity, ...] = ()     # the entities themselves, with values and positions
 
 
 KEYS = frozenset({
@@ -351,9 +351,10 @@ class ConditionCompiler:
             if order is not None and order.amount is not None:
                 return _NOTHING if test(order.amount) else None
             # no order amount given: the largest sum the customer states ("两万八的镜头", "订单金额23999")
-            if not f.amounts:
+            sums = [e for e in f.extracted if e.kind == "amount"]
+            if not sums:
                 return None
-            top = max(f.amounts, key=lambda e: float(e.value))
+            top = max(sums, key=lambda e: float(e.value))
             return (Evidence(top.text, top.start, top.end),) if test(float(top.value)) else None
 
         return amount
