@@ -323,3 +323,39 @@ def test_keyword_index_hits_on_a_known_text() -> None:
     index.find(Normalized("😀快递员快递 app apple", "😀快递员快递 app apple"), "text", hits)
     assert hits == {"快递": [("text", 1, 3), ("text", 4, 6)], "快递员": [("text", 1, 4)],
                     "递": [("text", 2, 3), ("text", 5, 6)], "app": [("text", 7, 10)]}
+
+
+@pytest.mark.parametrize("text", [
+    "a: [x, 'y', 1, no, -2.5, ~, \"true\", TRUE]\nb: |\n  block\nc: 1_000\nd: 0o17\n",
+    "a: [1, 2\nb: 3",
+    "a:\n\t- x",
+    "x: &a 1\ny: *a",
+])
+def test_libyaml_and_pure_python_parsers_read_the_same(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    """The fast (libyaml) parser gives the same values, positions and error positions as PyYAML's own."""
+    import yaml
+
+    from triage.route import yamlio
+
+    def read() -> object:
+        try:
+            data, marks = yamlio.load_yaml_text(text, "f.yaml")
+            return data, marks.positions
+        except RuleError as exc:
+            return [(p.line, p.column) for p in exc.problems]
+
+    fast = read()
+    monkeypatch.setattr(yamlio, "_LOADER", yaml.SafeLoader)
+    assert read() == fast
+
+
+def test_libyaml_parser_reads_the_default_pack_like_pure_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    from triage.route import yamlio
+
+    files = sorted(default_pack_path().rglob("*.yaml"))
+    fast = [yamlio.load_yaml(f) for f in files]
+    monkeypatch.setattr(yamlio, "_LOADER", yaml.SafeLoader)
+    slow = [yamlio.load_yaml(f) for f in files]
+    assert [(d, m.positions) for d, m in fast] == [(d, m.positions) for d, m in slow]
