@@ -164,6 +164,7 @@ def test_workers_give_the_same_decisions_in_order(triager: triage.Triager) -> No
     texts = ["我的快递一周了还没到", "", "APP闪退", "這個充電寶能帶上飛機嗎", "退款还没到账"] * 9
     one = triager.triage_many(texts, now=now)
     assert triager.triage_many(texts, now=now, workers=2, chunksize=7) == one
+    assert triager.triage_many(texts, now=now, workers=3, chunksize=1) == one  # caller and pool interleave
     bad = [*texts[:3], 42, *texts[3:]]
     recorded = triager.triage_many(bad, now=now, on_error="record", workers=2, chunksize=2)
     assert isinstance(recorded[3], triage.RowError) and recorded[3].index == 3

@@ -1,6 +1,7 @@
 """Worker processes for ``triage_many(..., workers=N)`` and ``triage_frame(..., workers=N)``.
 
-The loaded :class:`~triage.pipeline.Triager` reaches each worker once, when the
+The calling process triages chunks too, alongside ``workers - 1`` pool processes.
+The loaded :class:`~triage.pipeline.Triager` reaches each pool process once, when the
 pool starts: with the ``fork`` start method (Linux) the child inherits the
 parent's loaded model, rules and tokenizer as they are, nothing is pickled or
 re-initialised; elsewhere (``spawn``) the triager is pickled once per worker and
@@ -15,8 +16,9 @@ module-level state in triage, and it exists only inside pool worker processes
 from __future__ import annotations
 
 import multiprocessing as mp
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -40,11 +42,38 @@ def _run(job: tuple[Callable[..., list[Any]], int, Sequence[Any], dt.datetime]) 
 
 def parallel_map(triager: Triager, fn: Callable[..., list[Any]], rows: Sequence[Any], now: dt.datetime, *,
                  workers: int, chunksize: int) -> Iterator[Any]:
-    """``fn(triager, offset, chunk, now)`` over chunks of ``rows`` in ``workers`` processes, results in order."""
+    """``fn(triager, offset, chunk, now)`` over chunks of ``rows`` in ``workers`` processes, results in order.
+
+    The calling process is one of the ``workers``: it starts ``workers - 1`` pool
+    processes, keeps each of them two chunks ahead, and triages a chunk itself
+    whenever they are busy. A caller that only waited would still spend a core on
+    receiving results, which on a two-core machine is the core a second worker needs.
+    """
+    jobs = [(fn, i, rows[i:i + chunksize], now) for i in range(0, len(rows), chunksize)]
+    if workers < 2 or len(jobs) < 2:
+        for job in jobs:
+            yield from fn(triager, *job[1:])
+        return
     methods = mp.get_all_start_methods()
     ctx = mp.get_context("fork" if "fork" in methods else "spawn")
-    jobs = [(fn, i, rows[i:i + chunksize], now) for i in range(0, len(rows), chunksize)]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init,
+    ahead = 2 * (workers - 1)
+    with ProcessPoolExecutor(max_workers=workers - 1, mp_context=ctx, initializer=_init,
                              initargs=(triager,)) as pool:
-        for out in pool.map(_run, jobs):
-            yield from out
+        slots: deque[Future[list[Any]] | list[Any]] = deque()  # one per started job, in job order
+        nxt = 0
+        while nxt < len(jobs) or slots:
+            busy = sum(1 for s in slots if isinstance(s, Future) and not s.done())
+            while nxt < len(jobs) and busy < ahead:
+                slots.append(pool.submit(_run, jobs[nxt]))
+                busy += 1
+                nxt += 1
+            while slots and (isinstance(slots[0], list) or slots[0].done()):
+                head = slots.popleft()
+                yield from (head if isinstance(head, list) else head.result())
+            if not slots:
+                continue
+            if nxt < len(jobs):  # the pool is full: triage the next chunk here
+                slots.append(fn(triager, *jobs[nxt][1:]))
+                nxt += 1
+            else:
+                wait([slots[0]], return_when=FIRST_COMPLETED)  # type: ignore[list-item]

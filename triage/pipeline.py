@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, InputError, TriageError
 from .history.signals import describe_contacts, find_chasing, history_counter, in_window, is_chasing
-from .route.conditions import Facts, HistoryStats
+from .route.conditions import Facts
 from .route.engine import StageResult
 from .text.entities import extract_entities
 from .text.normalize import Normalized, Normalizer

@@ -6,7 +6,6 @@ threads, cheap to build, and free of any heavy import.
 
 from __future__ import annotations
 
-import dataclasses as _dc
 import datetime as _dt
 import enum
 import functools
@@ -37,11 +36,7 @@ _T = TypeVar("_T")
 
 
 def _restore(cls: type[_T], values: tuple[Any, ...]) -> _T:
-    """Rebuild a frozen slotted value from its field values, in slot order (what ``_reduce`` saved).
-
-    Decisions travel back from worker processes by the thousand; the default
-    pickling of slotted dataclasses costs about twice as much as this.
-    """
+    """Rebuild a frozen slotted value from its field values, in slot order, without calling ``__init__``."""
     obj = object.__new__(cls)
     for name, value in zip(cls.__slots__, values, strict=True):  # type: ignore[attr-defined]
         object.__setattr__(obj, name, value)
@@ -55,6 +50,19 @@ def _slot_values(cls: type) -> Callable[[Any], tuple[Any, ...]]:
 
 
 def _reduce(self: Any) -> tuple[Any, ...]:
+    """Pickle a frozen slotted value as a call of its class with its field values.
+
+    Decisions travel back from worker processes by the thousand, each with a
+    dozen reasons: the dataclass's own ``__init__`` rebuilds a value in half the
+    time of setting its slots one by one, and a quarter of the default pickling's.
+    Only for the value types without ``__post_init__`` (nothing to re-validate).
+    """
+    cls = type(self)
+    return (cls, _slot_values(cls)(self))
+
+
+def _reduce_by_slots(self: Any) -> tuple[Any, ...]:
+    """Pickle a keyword-only value type by its slot values (rebuilt by :func:`_restore`)."""
     cls = type(self)
     return (_restore, (cls, _slot_values(cls)(self)))
 
@@ -245,7 +253,7 @@ class Entity:
     ``start``/``end`` index into the request text (subject excluded).
     """
 
-    __reduce__ = _reduce
+    __reduce__ = _reduce_by_slots
 
     kind: str
     text: str
@@ -334,7 +342,7 @@ class SlaTarget:
     ``note`` then says which year and which fallback was used.
     """
 
-    __reduce__ = _reduce
+    __reduce__ = _reduce_by_slots
 
     metric: str
     due: _dt.datetime
