@@ -152,6 +152,11 @@ def test_negation_keeps_wants_refund_off(triager: triage.Triager) -> None:
     ("我的账号被盗了，被盗刷了4000多块钱", "phone", "P1", "安全组"),
     ("你们卖假货！我要曝光你们上热搜", "weibo", "P1", "危机处理组"),
     ("退款十天了还没到账，再不处理我就去12315投诉", "app_chat", "P2", "投诉处理组"),
+    # described, not named: symptoms, a scam with money gone, changed credentials plus spending, many users
+    ("午饭吃完我们俩都拉了，现在烧到38.5度", "app_chat", "P1", "危机处理组"),
+    ("有人自称平台客服，让我开屏幕共享，说是解冻备用金，我转了6800过去", "phone", "P1", "安全组"),
+    ("早上发现登录密码被人改了，花呗扣了2680，我根本没操作", "app_chat", "P1", "安全组"),
+    ("今天上午我们店里的收银系统全都刷不了会员卡，顾客排长队", "ticket", "P1", "危机处理组"),
 ])
 def test_default_priorities_and_queues(triager: triage.Triager, text: str, channel: str, priority: str,
                                        queue: str) -> None:
@@ -183,8 +188,11 @@ def test_a_claimed_vip_is_urgent_but_does_not_skip_the_queue(triager: triage.Tri
 @pytest.mark.parametrize("text", [
     "这个取暖器会不会漏电？放卧室安全吗",          # asking before buying: not an incident
     "这价格简直要我命，能便宜点吗",
+    "这款爆炸盐洗衣服真好用，回购了",                # a product name, not an explosion
+    "建议商品页写清楚含不含花生，我对花生过敏",      # a suggestion, not an incident
+    "上次吹风机冒烟那件事你们已经赔了，谢谢，想再买个新款",  # settled earlier
 ])
-def test_hypothetical_hazards_stay_low(triager: triage.Triager, text: str) -> None:
+def test_harmless_danger_words_stay_low(triager: triage.Triager, text: str) -> None:
     d = triager.triage(Request(text=text, received_at=NOW))
     assert "safety" not in d.tags and d.priority != "P1", d.explain()
 
