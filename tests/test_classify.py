@@ -173,7 +173,8 @@ def test_fast_path_gives_the_same_decisions_as_the_straightforward_path(triager:
     reference = triage.Triager(classifier=dataclasses.replace(triager.classifier, fast=False),
                                tokenizer=triager.tokenizer, pack=triager.pack)
     held_out = pd.concat([pd.read_json(p, lines=True) for p in sorted((ROOT / "data/corpus/eval").glob("*.jsonl"))])
-    texts = held_out["text"].tolist() + ["", "  ", "在吗", "ＡＢＣ１２３ abc", "订单号123456789012345678", "😭" * 3]
+    texts = held_out["text"].tolist() + ["", "  ", "在吗", "ＡＢＣ１２３ abc", "订单号123456789012345678", "😭" * 3,
+                                         "退款\ud800没到账\udfff了"]  # lone surrogates
     now = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
     fast = triager.triage_many(texts, now=now)
     slow = reference.triage_many(texts, now=now)

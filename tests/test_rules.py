@@ -367,3 +367,18 @@ def test_libyaml_parser_reads_the_default_pack_like_pure_python(monkeypatch: pyt
     monkeypatch.setattr(yamlio, "_LOADER", yaml.SafeLoader)
     slow = [yamlio.load_yaml(f) for f in files]
     assert [(d, m.positions) for d, m in fast] == [(d, m.positions) for d, m in slow]
+
+
+def test_regex_evidence_gives_the_words_and_their_character_positions(tmp_path: Path) -> None:
+    path = make_pack(tmp_path, """\
+        tags:
+          - id: counted
+            when: {regex: ["无此词", "[一二三四五六七八九十两]次"]}
+            then: {add_tags: [counted]}
+        """)
+    t = triage.load(rules=path)
+    d = t.triage(Request(text="客服小姐姐🙂，宝宝吐了两次，怎么办", received_at=NOW))
+    ev = next(r for r in d.reasons if r.source == "counted").evidence
+    assert [(e.text, e.field) for e in ev] == [("两次", "text~")]
+    norm = t.normalizer("客服小姐姐🙂，宝宝吐了两次，怎么办").text
+    assert norm[ev[0].start:ev[0].end] == "两次"
