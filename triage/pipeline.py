@@ -329,9 +329,9 @@ class Triager:
         :class:`InputError` naming its index; ``on_error="record"`` puts a
         :class:`RowError` in that position and carries on.
 
-        ``workers=N`` (N > 1) spreads the requests over N processes in chunks of
-        ``chunksize`` (see :mod:`triage._workers`); the decisions are the same as
-        with one. Not with a ``roster`` or a history store, whose state lives in
+        ``workers=N`` (N > 1) spreads the requests over N processes, this one and
+        N - 1 pool processes, in chunks of ``chunksize`` (see :mod:`triage._workers`);
+        the decisions are the same as with one. Not with a ``roster`` or a history store, whose state lives in
         this process.
         """
         if on_error not in ("raise", "record"):
