@@ -173,3 +173,28 @@ def test_workers_give_the_same_decisions_in_order(triager: triage.Triager) -> No
     df = pd.DataFrame({"text": texts}, index=range(100, 100 + len(texts)))
     pd.testing.assert_frame_equal(triager.triage_frame(df, now=now, workers=2, chunksize=10),
                                   triager.triage_frame(df, now=now))
+
+
+def test_a_batch_makes_no_reference_cycles_and_restores_the_collector(triager: triage.Triager) -> None:
+    """triage_many pauses the cyclic collector while it runs, which is only sound if triage makes no cycles."""
+    import gc
+
+    now = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
+    batch = ["我的快递一周了还没到", "", "x" * 30_000, 42, None, {"text": 5}, "孩子吃了果冻卡住了喘不上气",
+             "密码被改了，余额里1260块没了", "上次过敏的事已经好了"] * 20
+    triager.triage_many(batch[:3], now=now)  # warm
+    gc.collect()
+    gc.disable()
+    try:
+        triager.triage_many(batch, now=now, on_error="record")
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+    triager.triage_many(batch[:3], now=now)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        triager.triage_many(batch[:3], now=now)
+        assert not gc.isenabled()  # a caller who turned it off keeps it off
+    finally:
+        gc.enable()

@@ -334,12 +334,15 @@ class Triager:
         the decisions are the same as with one. Not with a ``roster`` or a history store, whose state lives in
         this process.
         """
+        from ._workers import gc_paused
+
         if on_error not in ("raise", "record"):
             raise ValueError("on_error must be 'raise' or 'record'")
-        if workers > 1:
-            return self._parallel(list(requests), _triage_chunk_decisions, now=now, on_error=on_error,
-                                  roster=roster, workers=workers, chunksize=chunksize)
-        return list(self.iter_triage(requests, now=now, on_error=on_error, roster=roster))
+        with gc_paused():
+            if workers > 1:
+                return self._parallel(list(requests), _triage_chunk_decisions, now=now, on_error=on_error,
+                                      roster=roster, workers=workers, chunksize=chunksize)
+            return list(self.iter_triage(requests, now=now, on_error=on_error, roster=roster))
 
     def _parallel(self, rows: list[Any], fn: Callable[..., list[Any]], *, now: dt.datetime | None, on_error: str,
                   roster: Roster | None, workers: int, chunksize: int) -> list[Any]:
@@ -383,16 +386,19 @@ class Triager:
         """
         import pandas as pd
 
+        from ._workers import gc_paused
+
         if text_col not in df.columns:
             raise InputError(f"the DataFrame has no {text_col!r} column (columns: {', '.join(map(str, df.columns))})")
         frame = df.rename(columns={text_col: "text"}) if text_col != "text" else df
         records: list[Mapping[str, Any]] = [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
-        if workers > 1:
-            rows = self._parallel(records, _triage_chunk_rows, now=now, on_error="record", roster=None,
-                                  workers=workers, chunksize=chunksize)
-        else:
-            rows = [decision_row(d) for d in self.iter_triage(records, now=now, on_error="record")]
-        return pd.DataFrame(rows, index=df.index, columns=list(FRAME_COLUMNS))
+        with gc_paused():
+            if workers > 1:
+                rows = self._parallel(records, _triage_chunk_rows, now=now, on_error="record", roster=None,
+                                      workers=workers, chunksize=chunksize)
+            else:
+                rows = [decision_row(d) for d in self.iter_triage(records, now=now, on_error="record")]
+            return pd.DataFrame(rows, index=df.index, columns=list(FRAME_COLUMNS))
 
 
 def _triage_chunk_decisions(triager: Triager, offset: int, rows: list[Any], now: dt.datetime
