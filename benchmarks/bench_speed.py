@@ -265,6 +265,10 @@ def main(argv: list[str] | None = None) -> int:
     a = time.perf_counter()
     t.triage_many(batch, now=NOW, on_error="record")
     ours_batch = time.perf_counter() - a
+    # two workers right after one: the ratio compares runs in the same state of process and machine
+    a = time.perf_counter()
+    t.triage_many(batch, now=NOW, on_error="record", workers=2)
+    two = time.perf_counter() - a
     a = time.perf_counter()
     probas = base.model.predict_proba(batch)  # the baseline's batch: one vectorised predict, loops for the rest
     for x, _ in zip(batch, probas, strict=True):
@@ -274,9 +278,6 @@ def main(argv: list[str] | None = None) -> int:
     base_batch = time.perf_counter() - a
     figure(f"batch of {len(batch):,}, one core (req/s)", len(batch) / ours_batch, len(batch) / base_batch,
            "req/s", "≥ 10x", (base_batch / ours_batch) >= 10, ratio=base_batch / ours_batch)
-    a = time.perf_counter()
-    t.triage_many(batch, now=NOW, on_error="record", workers=2)
-    two = time.perf_counter() - a
     figure("batch, workers=2 vs workers=1 (req/s)", len(batch) / two, len(batch) / ours_batch, "req/s",
            "≥ 1.7x", ours_batch / two >= 1.7, ratio=ours_batch / two)
 
