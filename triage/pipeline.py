@@ -331,8 +331,9 @@ class Triager:
 
         ``workers=N`` (N > 1) spreads the requests over N processes, this one and
         N - 1 pool processes, in chunks of ``chunksize`` (see :mod:`triage._workers`);
-        the decisions are the same as with one. Not with a ``roster`` or a history store, whose state lives in
-        this process.
+        the decisions are the same as with one. Not with a ``roster`` or a history
+        store, whose state lives in this process. The cyclic garbage collector is
+        paused while the batch runs (:func:`triage._workers.gc_paused` says why).
         """
         from ._workers import gc_paused
 
@@ -382,7 +383,7 @@ class Triager:
         ``order_id``, ``order_amount``, ``order_status``. A row that cannot be
         triaged gets its message in the ``error`` column and empty decision columns;
         no row is dropped. Join with ``df.join(t.triage_frame(df))``. ``workers=N``
-        uses N processes (as in :meth:`triage_many`).
+        uses N processes, and the garbage collector is paused, as in :meth:`triage_many`.
         """
         import pandas as pd
 

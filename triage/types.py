@@ -54,8 +54,9 @@ def _reduce(self: Any) -> tuple[Any, ...]:
 
     Decisions travel back from worker processes by the thousand, each with a
     dozen reasons: the dataclass's own ``__init__`` rebuilds a value in half the
-    time of setting its slots one by one, and a quarter of the default pickling's.
-    Only for the value types without ``__post_init__`` (nothing to re-validate).
+    time of setting its slots one by one (0.38 vs 0.77 µs for a Reason). Only for
+    the value types without ``__post_init__`` (nothing to re-validate) and without
+    keyword-only fields.
     """
     cls = type(self)
     return (cls, _slot_values(cls)(self))
