@@ -191,6 +191,7 @@ def test_a_claimed_vip_is_urgent_but_does_not_skip_the_queue(triager: triage.Tri
     "这款爆炸盐洗衣服真好用，回购了",                # a product name, not an explosion
     "建议商品页写清楚含不含花生，我对花生过敏",      # a suggestion, not an incident
     "上次吹风机冒烟那件事你们已经赔了，谢谢，想再买个新款",  # settled earlier
+    "重装系统花了一下午，我没操作过的设置全乱了",    # 花了一下午 is time, not money spent
 ])
 def test_harmless_danger_words_stay_low(triager: triage.Triager, text: str) -> None:
     d = triager.triage(Request(text=text, received_at=NOW))
