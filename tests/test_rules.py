@@ -157,6 +157,13 @@ def test_negation_keeps_wants_refund_off(triager: triage.Triager) -> None:
     ("有人自称平台客服，让我开屏幕共享，说是解冻备用金，我转了6800过去", "phone", "P1", "安全组"),
     ("早上发现登录密码被人改了，花呗扣了2680，我根本没操作", "app_chat", "P1", "安全组"),
     ("今天上午我们店里的收银系统全都刷不了会员卡，顾客排长队", "ticket", "P1", "危机处理组"),
+    ("买的梯子踩上去就歪了，我妈整个人往后摔，现在腰起不来", "wechat", "P1", "危机处理组"),
+    ("换了新的洗衣液以后手上起了一片水疱，晚上呼吸也有点不畅", "app_chat", "P1", "危机处理组"),
+    ("对方说是官方售后，要先交保证金才能退款，我转过去了两万多", "phone", "P1", "安全组"),
+    ("有人登了我的号，绑定邮箱被改了，余额已被清空", "app_chat", "P1", "安全组"),
+    ("半夜账号被别人登了，扣了我1500多，根本不是我买的", "app_chat", "P1", "安全组"),
+    ("小区群里好多人都在说你们的APP打不开，付不了款", "wechat", "P1", "危机处理组"),
+    ("三天没人理，今晚开直播念给网友听你们是怎么糊弄人的", "weibo", "P1", "危机处理组"),
 ])
 def test_default_priorities_and_queues(triager: triage.Triager, text: str, channel: str, priority: str,
                                        queue: str) -> None:
@@ -192,10 +199,32 @@ def test_a_claimed_vip_is_urgent_but_does_not_skip_the_queue(triager: triage.Tri
     "建议商品页写清楚含不含花生，我对花生过敏",      # a suggestion, not an incident
     "上次吹风机冒烟那件事你们已经赔了，谢谢，想再买个新款",  # settled earlier
     "重装系统花了一下午，我没操作过的设置全乱了",    # 花了一下午 is time, not money spent
+    "心态炸了，手机壳发来的颜色又不对",              # a figure of speech
+    "烟雾报警器半夜乱响，屋里根本没烟也没起火，能换一个吗",  # the product, not a fire
+    "去年孩子吃奶粉起疹子一事你们已承担了医药费，这次想问下会员积分",  # settled, said another way
+    "上个月充电宝冒烟那事已经给我换新了，新的挺好用",
 ])
 def test_harmless_danger_words_stay_low(triager: triage.Triager, text: str) -> None:
     d = triager.triage(Request(text=text, received_at=NOW))
     assert "safety" not in d.tags and d.priority != "P1", d.explain()
+
+
+@pytest.mark.parametrize("text, channel", [
+    ("直播间说全网最低，我下单第二天就降了200，客服不理人？？？", "douyin"),   # a price claim, not exposure
+    ("办公室二十几个同事拼单买的月饼，物流三天没动了", "web_chat"),          # a group purchase
+    ("找客服还要排队300多人，等了半小时", "app_chat"),                       # a queue position
+    ("88会员年卡现在有折扣吗", "app_chat"),                                  # a product name, not 88 members
+    ("试了好几次都登不上，密码没错啊", "app_chat"),                          # one person's retries
+    ("你们是不是骗子？？？付了钱显示失败，钱却被扣走了", "email"),             # anger at the shop, not a scam
+])
+def test_loud_or_numeric_but_not_p1(triager: triage.Triager, text: str, channel: str) -> None:
+    d = triager.triage(Request(text=text, channel=channel, received_at=NOW))
+    assert d.priority != "P1", d.explain()
+
+
+def test_an_incident_still_open_is_not_settled(triager: triage.Triager) -> None:
+    d = triager.triage(Request(text="上次过敏的事还没处理好，这次又过敏了，脸肿得睁不开眼", received_at=NOW))
+    assert "settled_incident" not in d.tags and d.priority == "P1", d.explain()
 
 
 def test_media_threat_off_social_is_p2_not_p1(triager: triage.Triager) -> None:
