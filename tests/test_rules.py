@@ -158,12 +158,13 @@ def test_negation_keeps_wants_refund_off(triager: triage.Triager) -> None:
     ("早上发现登录密码被人改了，花呗扣了2680，我根本没操作", "app_chat", "P1", "安全组"),
     ("今天上午我们店里的收银系统全都刷不了会员卡，顾客排长队", "ticket", "P1", "危机处理组"),
     ("买的梯子踩上去就歪了，我妈整个人往后摔，现在腰起不来", "wechat", "P1", "危机处理组"),
-    ("换了新的洗衣液以后手上起了一片水疱，晚上呼吸也有点不畅", "app_chat", "P1", "危机处理组"),
     ("对方说是官方售后，要先交保证金才能退款，我转过去了两万多", "phone", "P1", "安全组"),
-    ("有人登了我的号，绑定邮箱被改了，余额已被清空", "app_chat", "P1", "安全组"),
     ("半夜账号被别人登了，扣了我1500多，根本不是我买的", "app_chat", "P1", "安全组"),
     ("小区群里好多人都在说你们的APP打不开，付不了款", "wechat", "P1", "危机处理组"),
     ("三天没人理，今晚开直播念给网友听你们是怎么糊弄人的", "weibo", "P1", "危机处理组"),
+    ("新买的充电宝放在床头，半夜嘭的一声炸了", "wechat", "P1", "危机处理组"),
+    ("问几件事：一是发票还没开；二是手机壳有没有黑色的；三是你们的遥控器电池盖太松，"
+     "我儿子把纽扣电池吞下去了，现在在医院等着做胃镜", "app_chat", "P1", "危机处理组"),
 ])
 def test_default_priorities_and_queues(triager: triage.Triager, text: str, channel: str, priority: str,
                                        queue: str) -> None:
@@ -192,6 +193,25 @@ def test_a_claimed_vip_is_urgent_but_does_not_skip_the_queue(triager: triage.Tri
     assert known.queue == "资深客服" and "vip" in known.tags
 
 
+@pytest.mark.parametrize("text, channel, tag", [
+    # the rules, not only the urgency model, see these: each tag is a reason a manager can read
+    ("买的梯子踩上去就歪了，我妈整个人往后摔，现在腰起不来", "app_chat", "safety"),
+    ("换了新的洗衣液以后手上起了一片水疱，晚上呼吸也有点不畅", "app_chat", "safety"),
+    ("取暖器倒了没断电，地毯烧了一个碗口大的洞，满屋子烟", "app_chat", "safety"),
+    ("对方说是官方售后，要先交保证金才能退款，我转过去了两万多", "phone", "money_lost"),
+    ("有人登了我的号，绑定邮箱被改了，余额已被清空", "app_chat", "money_lost"),
+    ("半夜账号被别人登了，扣了我1500多，根本不是我买的", "app_chat", "money_lost"),
+    ("半夜有人用我的号下了五单，全是我绑的卡付的，一共2360，我根本没点过", "app_chat", "money_lost"),
+    ("买家让我点链接确认收款，我填了银行卡和验证码，卡里就被扣了3600", "app_chat", "fraud"),
+    ("小区群里好多人都在说你们的APP打不开，付不了款", "wechat", "outage"),
+    ("扫码付款一直提示系统繁忙，钱扣了订单没有，微博上也一堆人在说", "web_chat", "outage"),
+    ("三天没人理，今晚开直播念给网友听你们是怎么糊弄人的", "weibo", "threat_media"),
+])
+def test_described_incidents_are_tagged(triager: triage.Triager, text: str, channel: str, tag: str) -> None:
+    d = triager.triage(Request(text=text, channel=channel, received_at=NOW))
+    assert tag in d.tags and d.priority == "P1", d.explain()
+
+
 @pytest.mark.parametrize("text", [
     "这个取暖器会不会漏电？放卧室安全吗",          # asking before buying: not an incident
     "这价格简直要我命，能便宜点吗",
@@ -203,6 +223,12 @@ def test_a_claimed_vip_is_urgent_but_does_not_skip_the_queue(triager: triage.Tri
     "烟雾报警器半夜乱响，屋里根本没烟也没起火，能换一个吗",  # the product, not a fire
     "去年孩子吃奶粉起疹子一事你们已承担了医药费，这次想问下会员积分",  # settled, said another way
     "上个月充电宝冒烟那事已经给我换新了，新的挺好用",
+    "上周孩子喝牛奶拉肚子那个事已经好了，医生说是着凉，退款帮我查一下",
+    "流量又爆了？月中就提示超出了",                   # 爆了: not a device
+    "箱子被压爆了，里面的杯子倒是没事",
+    "薯片包装漏气了，能换一包吗",                     # 漏气: not gas
+    "燃气灶打不着火，是不是电池没电了",
+    "冰箱压缩机响得跟要爆炸了一样，能来看看吗",
 ])
 def test_harmless_danger_words_stay_low(triager: triage.Triager, text: str) -> None:
     d = triager.triage(Request(text=text, received_at=NOW))
