@@ -175,6 +175,20 @@ def test_workers_give_the_same_decisions_in_order(triager: triage.Triager) -> No
                                   triager.triage_frame(df, now=now))
 
 
+@given(n=st.integers(0, 50_000), chunksize=st.integers(1, 5_000), workers=st.integers(2, 8))
+def test_worker_chunks_cover_every_row_once_and_shrink_towards_the_end(n: int, chunksize: int,
+                                                                       workers: int) -> None:
+    from triage._workers import _chunks
+
+    chunks = list(_chunks(n, chunksize, workers))
+    assert [i for a, b in chunks for i in range(a, b)] == list(range(n))
+    sizes = [b - a for a, b in chunks]
+    assert all(1 <= s <= chunksize for s in sizes)
+    assert sizes == sorted(sizes, reverse=True)
+    if n >= 4 * workers * chunksize:  # a big batch: full chunks first, a tail of small ones
+        assert sizes[0] == chunksize and sizes[-1] <= max(1, min(chunksize, 50))
+
+
 def test_a_batch_makes_no_reference_cycles_and_restores_the_collector(triager: triage.Triager) -> None:
     """triage_many pauses the cyclic collector while it runs, which is only sound if triage makes no cycles."""
     import collections

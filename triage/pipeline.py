@@ -330,7 +330,7 @@ class Triager:
         :class:`RowError` in that position and carries on.
 
         ``workers=N`` (N > 1) spreads the requests over N processes, this one and
-        N - 1 pool processes, in chunks of ``chunksize`` (see :mod:`triage._workers`);
+        N - 1 pool processes, in chunks of at most ``chunksize`` (see :mod:`triage._workers`);
         the decisions are the same as with one. Not with a ``roster`` or a history
         store, whose state lives in this process. The cyclic garbage collector is
         paused while the batch runs (:func:`triage._workers.gc_paused` says why).
