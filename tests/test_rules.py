@@ -206,6 +206,13 @@ def test_a_claimed_vip_is_urgent_but_does_not_skip_the_queue(triager: triage.Tri
     ("小区群里好多人都在说你们的APP打不开，付不了款", "wechat", "outage"),
     ("扫码付款一直提示系统繁忙，钱扣了订单没有，微博上也一堆人在说", "web_chat", "outage"),
     ("三天没人理，今晚开直播念给网友听你们是怎么糊弄人的", "weibo", "threat_media"),
+    ("送货的因为我退了件，晚上在楼下堵我，说知道我住几楼", "wechat", "safety"),
+    ("喂食器一直显示出粮成功，摄像头里狗一直在扒空碗，已经两天没吃东西了", "app_chat", "safety"),
+    ("有人登了我的账号，把绑定手机改成了别人的，余额里的800块也换成卡券送人了", "app_chat", "money_lost"),
+    ("刚收到短信一笔1999的消费，不是我买的，号被盗了吧", "app_chat", "money_lost"),
+    ("储值卡昨天还有520，今天打开是0，消费记录在外地门店，从来没去过", "wechat", "money_lost"),
+    ("Since this morning's update the app crashes for every learner in our school, 120+ accounts", "email",
+     "outage"),
 ])
 def test_described_incidents_are_tagged(triager: triage.Triager, text: str, channel: str, tag: str) -> None:
     d = triager.triage(Request(text=text, channel=channel, received_at=NOW))
