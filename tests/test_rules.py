@@ -213,6 +213,9 @@ def test_a_claimed_vip_is_urgent_but_does_not_skip_the_queue(triager: triage.Tri
     ("储值卡昨天还有520，今天打开是0，消费记录在外地门店，从来没去过", "wechat", "money_lost"),
     ("Since this morning's update the app crashes for every learner in our school, 120+ accounts", "email",
      "outage"),
+    ("快递柜的格子里关了只小猫，一直在叫，扫码也打不开", "web_chat", "safety"),
+    ("孩子的手表定位一直停在学校门口，打手表电话无法接通，老师说早就放学了", "wechat", "safety"),
+    ("手表绑的手机号被改了不是我改的，钱包里刷了三笔，加一起2400", "wechat", "money_lost"),
 ])
 def test_described_incidents_are_tagged(triager: triage.Triager, text: str, channel: str, tag: str) -> None:
     d = triager.triage(Request(text=text, channel=channel, received_at=NOW))
@@ -236,6 +239,8 @@ def test_described_incidents_are_tagged(triager: triage.Triager, text: str, chan
     "薯片包装漏气了，能换一包吗",                     # 漏气: not gas
     "燃气灶打不着火，是不是电池没电了",
     "冰箱压缩机响得跟要爆炸了一样，能来看看吗",
+    "app崩了崩了，一点开就闪退，我人也要崩溃了",       # one person's crash, not an outage
+    "血压计量出来高得吓人，吓得我差点去医院，复测才正常，能换一台吗",
 ])
 def test_harmless_danger_words_stay_low(triager: triage.Triager, text: str) -> None:
     d = triager.triage(Request(text=text, received_at=NOW))
