@@ -220,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--single", type=int, default=2000, help="requests timed one by one")
     ap.add_argument("--batch", type=int, default=20000, help="requests in the batch figures (issue: 100000)")
+    ap.add_argument("--pairs", type=int, default=3,
+                    help="workers=1 / workers=2 runs, alternated; the figures take the median (noisy machines)")
     ap.add_argument("--memory-requests", type=int, default=100000,
                     help="requests for the no-growth check (issue: 1000000)")
     ap.add_argument("--json", default=str(ROOT / "benchmarks" / "results" / "speed.json"))
@@ -262,13 +264,20 @@ def main(argv: list[str] | None = None) -> int:
 
     # -- batch ----------------------------------------------------------------------------------------------
     batch = (all_texts * (args.batch // len(all_texts) + 1))[: args.batch]
-    a = time.perf_counter()
-    t.triage_many(batch, now=NOW, on_error="record")
-    ours_batch = time.perf_counter() - a
-    # two workers right after one: the ratio compares runs in the same state of process and machine
-    a = time.perf_counter()
-    t.triage_many(batch, now=NOW, on_error="record", workers=2)
-    two = time.perf_counter() - a
+    # workers=1 and workers=2 alternated, each pair run back to back so a ratio compares runs in the same
+    # state of process and machine; on a shared machine one pair's ratio moved between 1.6x and 1.9x, so
+    # the figures are medians over the pairs (each pair is printed)
+    ones, ratios = [], []
+    for _ in range(max(1, args.pairs)):
+        a = time.perf_counter()
+        t.triage_many(batch, now=NOW, on_error="record")
+        ones.append(time.perf_counter() - a)
+        a = time.perf_counter()
+        t.triage_many(batch, now=NOW, on_error="record", workers=2)
+        ratios.append(ones[-1] / (time.perf_counter() - a))
+    print("workers=2 vs 1 per pair: " + ", ".join(f"{r:.2f}x" for r in ratios), file=sys.stderr)
+    ours_batch = statistics.median(ones)
+    two_ratio = statistics.median(ratios)
     a = time.perf_counter()
     probas = base.model.predict_proba(batch)  # the baseline's batch: one vectorised predict, loops for the rest
     for x, _ in zip(batch, probas, strict=True):
@@ -278,8 +287,8 @@ def main(argv: list[str] | None = None) -> int:
     base_batch = time.perf_counter() - a
     figure(f"batch of {len(batch):,}, one core (req/s)", len(batch) / ours_batch, len(batch) / base_batch,
            "req/s", "≥ 10x", (base_batch / ours_batch) >= 10, ratio=base_batch / ours_batch)
-    figure("batch, workers=2 vs workers=1 (req/s)", len(batch) / two, len(batch) / ours_batch, "req/s",
-           "≥ 1.7x", ours_batch / two >= 1.7, ratio=ours_batch / two)
+    figure(f"batch, workers=2 vs workers=1 (req/s, median of {len(ratios)})", len(batch) / ours_batch * two_ratio,
+           len(batch) / ours_batch, "req/s", "≥ 1.7x", two_ratio >= 1.7, ratio=two_ratio)
 
     # -- cold start, import, memory ---------------------------------------------------------------------------
     cold_ours = min((child(COLD_OURS) for _ in range(3)), key=lambda r: r["cold"])
