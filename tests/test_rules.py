@@ -450,3 +450,64 @@ def test_regex_evidence_gives_the_words_and_their_character_positions(tmp_path: 
     assert [(e.text, e.field) for e in ev] == [("两次", "text~")]
     norm = t.normalizer("客服小姐姐🙂，宝宝吐了两次，怎么办").text
     assert norm[ev[0].start:ev[0].end] == "两次"
+
+
+def _default_pack_patterns() -> list[bytes]:
+    import yaml
+
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "regex":
+                    found.extend(value if isinstance(value, list) else [value])
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for name in ("tags.yaml", "priority.yaml", "routing.yaml", "sla.yaml"):
+        walk(yaml.safe_load((default_pack_path() / name).read_text(encoding="utf-8")))
+    return [p.encode() for p in found]
+
+
+DEFAULT_PATTERNS = _default_pack_patterns()
+RISKY_TEXT = st.text(alphabet=st.sampled_from(list("吃了都吐拉我人摔倒地上孩子手机号被改扣了一共2360元块大家都点不了"
+                                                    "上次那件事已经处理好烧出洞满屋子烟打不着火 ，。!?0159")),
+                     max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(RISKY_TEXT, st.text(max_size=80)))
+def test_the_regex_prefilter_finds_exactly_what_each_pattern_finds(text: str) -> None:
+    """One FilteredRE2 pass per request must agree with searching every pattern of the default pack."""
+    import pickle
+
+    from triage.route.regexes import RegexIndex
+
+    assert len(DEFAULT_PATTERNS) > 20
+    index = RegexIndex()
+    singles = [index.add(p)[1] for p in DEFAULT_PATTERNS]
+    index.freeze()
+    data = text.encode("utf-8", "surrogatepass")
+    expected = frozenset(i for i, rx in enumerate(singles) if rx.search(data))
+    assert index.hits(data) == expected
+    assert pickle.loads(pickle.dumps(index)).hits(data) == expected
+
+
+def test_a_regex_index_must_be_frozen_before_use() -> None:
+    from triage.route.regexes import RegexIndex
+
+    index = RegexIndex()
+    index.add("吐了".encode())
+    with pytest.raises(RuntimeError, match="freeze"):
+        index.hits("吐了".encode())
+    index.freeze()
+    assert index.hits("宝宝吐了".encode()) == {0} and index.hits(b"") == frozenset()
+    with pytest.raises(RuntimeError, match="frozen"):
+        index.add(b"x")
+    empty = RegexIndex()
+    empty.freeze()
+    assert empty.hits(b"anything") == frozenset()

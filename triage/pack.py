@@ -37,6 +37,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .errors import Problem, RuleError
 from .route.conditions import ConditionCompiler
 from .route.engine import KeywordIndex, RuleEngine
+from .route.regexes import RegexIndex
 from .route.rules import STAGES, Rule, compile_rule
 from .route.yamlio import Marks, load_yaml
 from .sla.calendar import Calendar, HolidayData, parse_duration, parse_hours
@@ -226,8 +227,6 @@ def load_pack(path: str | os.PathLike[str] | None = None) -> RulePack:
     RuleError
         With every problem found, each with file, line, column and rule id.
     """
-    import re2
-
     root = Path(path) if path is not None else default_pack_path()
     problems: list[Problem] = []
     hasher = hashlib.sha256()
@@ -363,9 +362,11 @@ def load_pack(path: str | os.PathLike[str] | None = None) -> RulePack:
     compiled: list[Rule] = []
     seen_ids: dict[str, tuple[str, int]] = {}
 
+    regexes = RegexIndex()  # one prefilter over every pattern of the pack (rules and SLA policies)
+
     def compiler(marks: Marks) -> ConditionCompiler:
         return ConditionCompiler(marks=marks, known=known, keyword_sets=keyword_sets,
-                                 normalize=normalizer.text, regex_compile=re2.compile)
+                                 normalize=normalizer.text, regexes=regexes)
 
     for stage in STAGES:
         for it in rule_items[stage]:
@@ -399,6 +400,7 @@ def load_pack(path: str | os.PathLike[str] | None = None) -> RulePack:
                     policies.append(pol)
     if problems:
         raise RuleError(problems)
+    regexes.freeze()
     return RulePack(
         name=str(info["name"]), version=str(info["version"]), digest=hasher.hexdigest(), path=str(root),
         categories=categories, queues=tuple(queues), review_queue=review_queue, review_priority=review_priority,

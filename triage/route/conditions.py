@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..types import Entity, Evidence, Priority, Request
+from .regexes import RegexIndex
 from .yamlio import Marks
 
 __all__ = ["Facts", "Predicate", "ConditionCompiler", "HistoryStats", "KEYS"]
@@ -75,6 +76,7 @@ class Facts:
     urgency_drivers: tuple[str, ...] = ()
     extracted: tuple[Entity, ...] = ()     # the entities themselves, with values and positions
     text_utf8: bytes | None = None         # ``text`` encoded once for the regular expressions (on first use)
+    regex_hits: frozenset[int] | None = None   # which of the pack's patterns match ``text`` (on first use)
 
 
 KEYS = frozenset({
@@ -94,12 +96,12 @@ class ConditionCompiler:
 
     def __init__(self, *, marks: Marks, known: Mapping[str, frozenset[str]],
                  keyword_sets: Mapping[str, tuple[str, ...]], normalize: Callable[[str], str],
-                 regex_compile: Callable[[bytes], Any]) -> None:
+                 regexes: RegexIndex) -> None:
         self.marks = marks
         self.known = known
         self.keyword_sets = keyword_sets
         self.normalize = normalize
-        self.regex_compile = regex_compile
+        self.regexes = regexes
         self.keywords: set[str] = set()
         self.problems: list[Any] = []
         self.rule: str | None = None
@@ -296,11 +298,12 @@ class ConditionCompiler:
         if patterns is None:
             return None
         compiled = []
+        regexes = self.regexes
         for i, pat in enumerate(patterns):
             try:
                 # compiled from UTF-8 and run on the text encoded once per request: RE2's Python wrapper
                 # otherwise encodes the text again for every pattern (2.5x the cost of the search itself)
-                compiled.append(self.regex_compile(pat.encode("utf-8")))
+                compiled.append(regexes.add(pat.encode("utf-8")))
             except Exception as exc:  # noqa: BLE001 - re2 raises its own error type without details
                 p = (*path, i) if isinstance(value, list) else path
                 self._err(p, f"regular expression {pat!r} cannot run on the linear-time engine (RE2: no "
@@ -311,9 +314,12 @@ class ConditionCompiler:
             data = facts.text_utf8
             if data is None:
                 data = facts.text_utf8 = facts.text.encode("utf-8")
-            for rx in compiled:
-                m = rx.search(data)
-                if m is not None:
+            hits = facts.regex_hits
+            if hits is None:  # every pattern of the pack at once, the first time any is asked for
+                hits = facts.regex_hits = regexes.hits(data)
+            for index, rx in compiled:
+                if index in hits:
+                    m = rx.search(data)  # again, for the position
                     start = len(data[:m.start()].decode("utf-8"))
                     found = m.group(0).decode("utf-8")
                     return (Evidence(found, start, start + len(found), "text~"),)
