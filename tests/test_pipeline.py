@@ -175,6 +175,23 @@ def test_workers_give_the_same_decisions_in_order(triager: triage.Triager) -> No
                                   triager.triage_frame(df, now=now))
 
 
+def test_workers_without_fork_load_the_triager_again_in_each_process(triager: triage.Triager,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where processes are spawned (Windows), the triager travels as its load arguments, not as itself."""
+    import pickle
+
+    import triage._workers as workers
+
+    now = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
+    texts = ["我的快递一周了还没到", "APP闪退", "孩子吃了你们的饼干以后一直吐"] * 4
+    monkeypatch.setattr(workers.mp, "get_all_start_methods", lambda: ["spawn"])
+    assert triager.triage_many(texts, now=now, workers=2, chunksize=3) == triager.triage_many(texts, now=now)
+    assert len(pickle.dumps(triager)) < 2_000  # arguments, not the model
+    by_hand = triage.Triager(classifier=triager.classifier, tokenizer=triager.tokenizer, pack=triager.pack)
+    with pytest.raises(TypeError, match="triage.load"):
+        pickle.dumps(by_hand)
+
+
 @given(n=st.integers(0, 50_000), chunksize=st.integers(1, 5_000), workers=st.integers(2, 8))
 def test_worker_chunks_cover_every_row_once_and_shrink_towards_the_end(n: int, chunksize: int,
                                                                        workers: int) -> None:

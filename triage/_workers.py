@@ -4,9 +4,10 @@ The calling process triages chunks too, alongside ``workers - 1`` pool processes
 The loaded :class:`~triage.pipeline.Triager` reaches each pool process once, when the
 pool starts: with the ``fork`` start method (Linux) the child inherits the
 parent's loaded model, rules and tokenizer as they are, nothing is pickled or
-re-initialised; elsewhere (``spawn``) the triager is pickled once per worker and
-its tokenizer re-initialised once per worker, never per row. Rows travel in
-chunks; results come back in input order.
+re-initialised; elsewhere (``spawn``, e.g. Windows) the triager travels as the
+arguments :func:`triage.load` was given, the model pinned to the same manifest,
+and each worker loads it once, never per row. Rows travel in chunks; results
+come back in input order.
 
 The worker's triager lives in this module's ``_LOCAL``: the one piece of
 module-level state in triage, and it exists only inside pool worker processes

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -95,6 +96,15 @@ class Triager:
         self.store = store
         self.history_days = history_days  # store lookup window; covers the largest `history: {days:}` in rules
         self.normalizer("預熱")  # build the t2s converter now, not on the first request
+        self._origin: dict[str, Any] | None = None  # set by load(): how to load this triager again elsewhere
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Sent to another process (workers=N without fork, e.g. on Windows) as the arguments it was
+        # loaded with, the model pinned to the same manifest: loaded there once, never pickled whole.
+        if self._origin is None:
+            raise TypeError("only a Triager from triage.load() without a history store can be sent to another "
+                            "process (it is loaded again there, from the same files)")
+        return (_load_again, (self._origin,))
 
     def __repr__(self) -> str:
         return (f"Triager(model={self.classifier.tag!r}, rules={self.pack.tag!r}, "
@@ -485,5 +495,18 @@ def load(*, rules: str | os.PathLike[str] | None = None, model: str | os.PathLik
         from .history import SafeStore
 
         safe = store if isinstance(store, SafeStore) else SafeStore(store)
-    return Triager(classifier=classifier, tokenizer=tokenizer, pack=pack, max_chars=max_chars, store=safe,
-                   history_days=history_days)
+    triager = Triager(classifier=classifier, tokenizer=tokenizer, pack=pack, max_chars=max_chars, store=safe,
+                      history_days=history_days)
+    if store is None:
+        bundle = Path(model if model is not None else default_model_path()).absolute()
+        triager._origin = {
+            "rules": None if rules is None else str(Path(rules).absolute()), "model": str(bundle),
+            "model_sha256": model_sha256 or hashlib.sha256((bundle / "manifest.json").read_bytes()).hexdigest(),
+            "tokenizer_backend": tokenizer_backend, "min_confidence": min_confidence, "min_margin": min_margin,
+            "max_chars": max_chars, "history_days": history_days,
+        }
+    return triager
+
+
+def _load_again(origin: Mapping[str, Any]) -> Triager:
+    return load(**origin)
