@@ -163,8 +163,8 @@ def test_negation_keeps_wants_refund_off(triager: triage.Triager) -> None:
     ("小区群里好多人都在说你们的APP打不开，付不了款", "wechat", "P1", "危机处理组"),
     ("三天没人理，今晚开直播念给网友听你们是怎么糊弄人的", "weibo", "P1", "危机处理组"),
     ("新买的充电宝放在床头，半夜嘭的一声炸了", "wechat", "P1", "危机处理组"),
-    ("问几件事：一是发票还没开；二是手机壳有没有黑色的；三是你们的遥控器电池盖太松，"
-     "我儿子把纽扣电池吞下去了，现在在医院等着做胃镜", "app_chat", "P1", "危机处理组"),
+    (("问几件事：一是发票还没开；二是手机壳有没有黑色的；三是你们的遥控器电池盖太松，"
+      "我儿子把纽扣电池吞下去了，现在在医院等着做胃镜"), "app_chat", "P1", "危机处理组"),
 ])
 def test_default_priorities_and_queues(triager: triage.Triager, text: str, channel: str, priority: str,
                                        queue: str) -> None:

@@ -63,12 +63,10 @@ import datetime as dt
 import hashlib
 import inspect
 import json
-import os
 import sys
 import threading
 import warnings
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
@@ -158,21 +156,14 @@ def load_arguments(**load_kwargs: Any) -> dict[str, Any]:
     readable here, it is pinned to that file's hash.
     """
     from . import __version__
-    from .pipeline import default_model_path, load
+    from .pipeline import load, portable_load_arguments
 
     params = inspect.signature(load).parameters
     unknown = sorted(set(load_kwargs) - set(params))
     if unknown:
         raise TypeError(f"triage.load() has no argument(s) {', '.join(unknown)}; "
                         f"expected some of {', '.join(params)}")
-    args = {k: v for k, v in load_kwargs.items() if v is not None}
-    for name in ("rules", "model"):
-        if name in args and isinstance(args[name], str | os.PathLike):
-            args[name] = os.path.abspath(os.fspath(args[name]))
-    if "model_sha256" not in args:
-        manifest = Path(args.get("model") or default_model_path()) / "manifest.json"
-        if manifest.is_file():
-            args["model_sha256"] = hashlib.sha256(manifest.read_bytes()).hexdigest()
+    args = portable_load_arguments(**load_kwargs)
     args["_version"] = __version__
     return args
 

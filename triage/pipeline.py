@@ -498,14 +498,28 @@ def load(*, rules: str | os.PathLike[str] | None = None, model: str | os.PathLik
     triager = Triager(classifier=classifier, tokenizer=tokenizer, pack=pack, max_chars=max_chars, store=safe,
                       history_days=history_days)
     if store is None:
-        bundle = Path(model if model is not None else default_model_path()).absolute()
-        triager._origin = {
-            "rules": None if rules is None else str(Path(rules).absolute()), "model": str(bundle),
-            "model_sha256": model_sha256 or hashlib.sha256((bundle / "manifest.json").read_bytes()).hexdigest(),
-            "tokenizer_backend": tokenizer_backend, "min_confidence": min_confidence, "min_margin": min_margin,
-            "max_chars": max_chars, "history_days": history_days,
-        }
+        triager._origin = portable_load_arguments(
+            rules=rules, model=model, model_sha256=model_sha256, tokenizer_backend=tokenizer_backend,
+            min_confidence=min_confidence, min_margin=min_margin, max_chars=max_chars, history_days=history_days)
     return triager
+
+
+def portable_load_arguments(**load_kwargs: Any) -> dict[str, Any]:
+    """Arguments of :func:`load` that load the same triager in another process.
+
+    ``None`` values are left out (the defaults apply), paths become absolute strings
+    (they must exist at the same place there), and unless ``model_sha256`` is given the
+    model is pinned to the hash of its ``manifest.json`` as it is here.
+    """
+    args = {k: v for k, v in load_kwargs.items() if v is not None}
+    for name in ("rules", "model"):
+        if name in args and isinstance(args[name], str | os.PathLike):
+            args[name] = os.path.abspath(os.fspath(args[name]))
+    if "model_sha256" not in args:
+        manifest = Path(args.get("model") or default_model_path()) / "manifest.json"
+        if manifest.is_file():
+            args["model_sha256"] = hashlib.sha256(manifest.read_bytes()).hexdigest()
+    return args
 
 
 def _load_again(origin: Mapping[str, Any]) -> Triager:

@@ -24,7 +24,6 @@ class RegexIndex:
 
     def __init__(self) -> None:
         self._patterns: list[bytes] = []
-        self._compiled: list[Any] = []
         self._filter: Any = None
         self._frozen = False
 
@@ -40,7 +39,6 @@ class RegexIndex:
             raise RuntimeError("RegexIndex is frozen: add every pattern before freeze()")
         rx = re2.compile(pattern)
         self._patterns.append(pattern)
-        self._compiled.append(rx)
         return len(self._patterns) - 1, rx
 
     def freeze(self) -> None:
