@@ -106,6 +106,30 @@ def test_tokenizers_do_not_share_state() -> None:
     assert "快递小哥" not in jieba.dt.FREQ  # jieba's global instance untouched
 
 
+def test_rjieba_default_segmenter_is_not_built() -> None:
+    """rjieba's package import builds a global segmenter (0.1 s, 23 MB) no Tokenizer uses: it is skipped,
+    and a later ``import rjieba`` by the user still works."""
+    import subprocess
+
+    code = ("import sys; from triage.text.tokenize import Tokenizer; t = Tokenizer(backend='rjieba').warm_up(); "
+            "print('rjieba' in sys.modules, t.cut('被盗刷了') == ['被盗刷', '了']); "
+            "import rjieba; print(rjieba.cut('今天天气不错'), type(t._impl) is rjieba.Jieba)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["False True", "['今天天气', '不错'] True"]
+
+
+def test_rjieba_falls_back_to_the_package_import(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from triage.text import tokenize
+
+    monkeypatch.delitem(sys.modules, "rjieba.rjieba", raising=False)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)  # an unexpected package layout
+    import rjieba
+
+    assert tokenize._rjieba_class() is rjieba.Jieba
+
+
 def test_tokenizer_pickles_small_and_rebuilds(tokenizer: Tokenizer) -> None:
     blob = pickle.dumps(tokenizer)
     assert len(blob) < 20_000

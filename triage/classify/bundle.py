@@ -185,7 +185,7 @@ def load_bundle(directory: str | os.PathLike[str], *, expected_sha256: str | Non
                          f"installed (pip install {trained_backend}); pass tokenizer_backend=... to serve it "
                          "with another backend knowingly")
     vocab_list = json.loads((d / "vocabulary.json").read_text(encoding="utf-8"))
-    if not isinstance(vocab_list, list) or not all(isinstance(v, str) for v in vocab_list):
+    if not isinstance(vocab_list, list) or not set(map(type, vocab_list)) <= {str}:
         raise ModelError(f"{d / 'vocabulary.json'}: expected a JSON list of strings")
     urgency_keys = ("urgency_coef", "urgency_intercept", "urgency_beta", "urgency_labels")
     try:
@@ -201,7 +201,7 @@ def load_bundle(directory: str | os.PathLike[str], *, expected_sha256: str | Non
             or len(labels) != n_cls:
         raise ModelError(f"{d}: weights ({arrays['coef'].shape}) do not match the vocabulary ({len(vocab_list)}) "
                          f"and labels ({len(labels)})")
-    scorer = LinearScorer(vocabulary={f: j for j, f in enumerate(vocab_list)}, idf=arrays["idf"],
+    scorer = LinearScorer(vocabulary=dict(zip(vocab_list, range(n_feat))), idf=arrays["idf"],
                           coef=np.ascontiguousarray(arrays["coef"]), intercept=arrays["intercept"],
                           beta=float(arrays["beta"][0]), labels=labels)
     urgency = None
