@@ -83,6 +83,10 @@ def test_errors_name_file_line_column_and_rule_all_at_once(tmp_path: Path) -> No
     ("bogus_section: 1\n", "unknown section 'bogus_section'"),
     ("sla_policies:\n  - id: s\n    calendar: business\n    targets: {resolution: 3 weeks}\n", "duration"),
     ("priority:\n  - id: a\n    when: {predicted_priority: P3}\n    then: {raise_to: P2}\n", "covers P1 and P2"),
+    ("tags:\n  - id: a\n    when: {text: {none: [a], not_within: [b]}}\n    then: {add_tags: [x]}\n",
+     "not_within needs an any or all list"),
+    ("tags:\n  - id: a\n    when: {text: {any: [a], except: [b]}}\n    then: {add_tags: [x]}\n",
+     "expected any, all, none or not_within"),
     ("priority:\n  - id: a\n    when: {predicted_priority: {at_least: P1, probability: 2}}\n    then: {raise_to: P1}\n",
      "probability in (0, 1]"),
 ])
@@ -139,6 +143,31 @@ def test_ascii_keywords_match_whole_words_only(tmp_path: Path) -> None:
     t = triage.load(rules=path)
     assert "rude" in t.triage(Request(text="你们客服是sb吗", received_at=NOW)).tags
     assert "rude" not in t.triage(Request(text="我的usb线坏了", received_at=NOW)).tags
+
+
+def test_not_within_discounts_only_the_matches_inside_a_phrase(tmp_path: Path) -> None:
+    """`none` stands the rule down for the whole message; `not_within` only for the matches it covers."""
+    path = make_pack(tmp_path, """\
+        tags:
+          - id: boom
+            when: {text: {any: [爆炸, 冒烟], not_within: [原地爆炸, 嗓子冒烟]}}
+            then: {add_tags: [boom]}
+          - id: refund_asked
+            when: {text: {all: [退款, 到账], not_within: [不是要退款]}}
+            then: {add_tags: [refund_asked]}
+        """)
+    t = triage.load(rules=path)
+
+    def tags(text: str) -> tuple[str, ...]:
+        return t.triage(Request(text=text, received_at=NOW)).tags
+
+    assert "boom" not in tags("辣到原地爆炸，嗓子冒烟，好吃")
+    d = t.triage(Request(text="笑到原地爆炸，结果充电宝真的爆炸了", received_at=NOW))
+    assert "boom" in d.tags
+    evidence = [e for r in d.reasons if r.source == "boom" for e in r.evidence]
+    assert [(e.text, e.start) for e in evidence] == [("爆炸", 14)]  # the second one only
+    assert "refund_asked" not in tags("不是要退款，钱到账了吗")
+    assert "refund_asked" in tags("不是要退款的那单，另一单退款还没到账")
 
 
 def test_negation_keeps_wants_refund_off(triager: triage.Triager) -> None:
@@ -216,6 +245,9 @@ def test_a_claimed_vip_is_urgent_but_does_not_skip_the_queue(triager: triage.Tri
     ("快递柜的格子里关了只小猫，一直在叫，扫码也打不开", "web_chat", "safety"),
     ("孩子的手表定位一直停在学校门口，打手表电话无法接通，老师说早就放学了", "wechat", "safety"),
     ("手表绑的手机号被改了不是我改的，钱包里刷了三笔，加一起2400", "wechat", "money_lost"),
+    # a figure of speech beside a real incident: only the figure is discounted
+    ("爆款充电宝用了两天就冒烟了，差点烧到床单", "app_chat", "safety"),
+    ("心态崩了，吹风机插上就冒火花", "app_chat", "safety"),
 ])
 def test_described_incidents_are_tagged(triager: triage.Triager, text: str, channel: str, tag: str) -> None:
     d = triager.triage(Request(text=text, channel=channel, received_at=NOW))
@@ -241,6 +273,8 @@ def test_described_incidents_are_tagged(triager: triage.Triager, text: str, chan
     "冰箱压缩机响得跟要爆炸了一样，能来看看吗",
     "app崩了崩了，一点开就闪退，我人也要崩溃了",       # one person's crash, not an outage
     "血压计量出来高得吓人，吓得我差点去医院，复测才正常，能换一台吗",
+    "这款辣条辣到爆炸🔥🔥🔥 吃完感觉自己能喷火 哈哈哈 已经回购第三次了",  # a joke
+    "新买的打火机打不着火，只冒一点火星",              # a lighter that will not light
 ])
 def test_harmless_danger_words_stay_low(triager: triage.Triager, text: str) -> None:
     d = triager.triage(Request(text=text, received_at=NOW))

@@ -4,6 +4,7 @@ A condition is a mapping; every key in it must hold (``all`` is implicit)::
 
     when:
       text: {any: ["@safety", 冒烟], none: [不是]}   # keywords; "@name" is a keyword set
+      # not_within: an any/all match overlapping one of these does not count (嗓子冒烟)
       channel_type: social
       not: {tags: {any: [praise]}}
 
@@ -247,35 +248,44 @@ class ConditionCompiler:
     def _keyword_test(self, value: Any, path: tuple[str | int, ...], fields: tuple[str, ...]) -> Predicate | None:
         spec = {"any": value} if isinstance(value, list | str) else value
         if not isinstance(spec, Mapping) or not spec:
-            self._err(path, "expected a keyword list, or {any: [...], all: [...], none: [...]}")
+            self._err(path, "expected a keyword list, or {any: [...], all: [...], none: [...], not_within: [...]}")
             return None
         groups: dict[str, tuple[str, ...]] = {}
         for mode, kws in spec.items():
-            if mode not in ("any", "all", "none"):
-                self._err((*path, mode), f"unknown keyword test {mode!r}; expected any, all or none")
+            if mode not in ("any", "all", "none", "not_within"):
+                self._err((*path, mode), f"unknown keyword test {mode!r}; expected any, all, none or not_within")
                 return None
             got = self._keywords(kws, (*path, mode))
             if got is None:
                 return None
             groups[mode] = got
+        if "not_within" in groups and not ("any" in groups or "all" in groups):
+            self._err((*path, "not_within"), "not_within needs an any or all list whose matches it can discount")
+            return None
         any_kw = frozenset(groups["any"]) if "any" in groups else None
         all_kw, none_kw = groups.get("all", ()), frozenset(groups.get("none", ()))
+        within_kw = frozenset(groups.get("not_within", ()))
 
-        def found(occurrences: Sequence[tuple[str, int, int]], kw: str) -> list[Evidence]:
-            return [Evidence(kw, s, e, f) for f, s, e in occurrences if f in fields]
+        def found(occurrences: Sequence[tuple[str, int, int]], kw: str,
+                  masks: Sequence[tuple[str, int, int]] = ()) -> list[Evidence]:
+            # a match that overlaps a not_within match in the same field does not count (辣到原地爆炸: 爆炸)
+            return [Evidence(kw, s, e, f) for f, s, e in occurrences if f in fields
+                    and not any(mf == f and ms < e and s < me for mf, ms, me in masks)]
 
         def keyword_test(facts: Facts) -> tuple[Evidence, ...] | None:
             # iterate over the request's hits (few), not over the rule's keywords (maybe thousands)
             hits = facts.hits
+            masks = [occ for kw, occurrences in hits.items() if kw in within_kw for occ in occurrences] \
+                if within_kw else ()
             evidence: list[Evidence] = []
             if any_kw is not None:
                 for kw, occurrences in hits.items():
                     if kw in any_kw:
-                        evidence.extend(found(occurrences, kw))
+                        evidence.extend(found(occurrences, kw, masks))
                 if not evidence:
                     return None
             for kw in all_kw:
-                ev = found(hits.get(kw, ()), kw)
+                ev = found(hits.get(kw, ()), kw, masks)
                 if not ev:
                     return None
                 evidence.extend(ev)
