@@ -102,10 +102,13 @@ class FeatureCounter:
         cols: list[int] = []
         seen_any = False
         for w in words:
-            if not w or _SPACE.search(w):
+            if w.isalpha():  # most words: no digits to squash, no whitespace
+                j = vocab.get(w)
+            elif not w or _SPACE.search(w):
                 continue
+            else:
+                j = vocab.get(_squash_digits(w))
             seen_any = True
-            j = vocab.get(w if w.isalpha() else _squash_digits(w))
             if j is not None:
                 cols.append(j)
         squashed = _squash_digits(norm_text)

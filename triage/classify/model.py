@@ -72,16 +72,17 @@ class Classifier:
     def __post_init__(self) -> None:
         labels = self.scorer.labels
         real = [i for i, lab in enumerate(labels) if lab != self.reject_label]
-        object.__setattr__(self, "_real", np.array(real, dtype=np.intp))
+        object.__setattr__(self, "_real_idx", tuple(real))
+        object.__setattr__(self, "_real_labels", tuple(labels[i] for i in real))
         object.__setattr__(self, "_reject", labels.index(self.reject_label) if self.reject_label in labels else -1)
-        object.__setattr__(self, "_thr", np.array([self.thresholds.get(labels[i], 0.5) for i in real]))
+        object.__setattr__(self, "_thr", tuple(float(self.thresholds.get(labels[i], 0.5)) for i in real))
         object.__setattr__(self, "_names", self.scorer.feature_names() if self.urgency is not None else None)
         object.__setattr__(self, "_counter", None if self.word_bigrams or not self.fast else FeatureCounter(self.scorer.vocabulary))
 
     @property
     def labels(self) -> tuple[str, ...]:
         """The categories this model can give (the reject label excluded)."""
-        return tuple(self.scorer.labels[i] for i in self._real)  # type: ignore[attr-defined]
+        return self._real_labels  # type: ignore[attr-defined,no-any-return]
 
     @property
     def tag(self) -> str:
@@ -108,8 +109,7 @@ class Classifier:
     def _with_urgency(self, pred: Prediction, vec: Vector | None) -> Prediction:
         head = self.urgency
         assert head is not None
-        p = head.proba(vec)
-        urgency = {lab: float(p[i]) for i, lab in enumerate(head.labels)}
+        urgency = dict(zip(head.labels, head.proba(vec).tolist()))
         drivers: tuple[str, ...] = ()
         level = self.urgent_level(urgency)
         if level is not None:
@@ -133,20 +133,21 @@ class Classifier:
 
     def decide(self, proba: np.ndarray) -> Prediction:
         """Turn one row of calibrated probabilities into a :class:`Prediction`."""
+        # a dozen numbers: plain Python lists are quicker here than NumPy's per-call overhead
         labels = self.scorer.labels
-        real: np.ndarray = self._real  # type: ignore[attr-defined]
-        p_real = proba[real]
-        order = np.argsort(-p_real, kind="stable")
-        top = int(order[0])
-        conf = float(p_real[top])
-        second = float(p_real[order[1]]) if len(order) > 1 else 0.0
-        category = labels[real[top]]
-        thr: np.ndarray = self._thr  # type: ignore[attr-defined]
+        p: list[float] = proba.tolist()
+        real_labels: tuple[str, ...] = self._real_labels  # type: ignore[attr-defined]
+        p_real = [p[i] for i in self._real_idx]  # type: ignore[attr-defined]
+        order = sorted(range(len(p_real)), key=p_real.__getitem__, reverse=True)  # stable: ties keep label order
+        top = order[0]
+        conf = p_real[top]
+        second = p_real[order[1]] if len(order) > 1 else 0.0
+        category = real_labels[top]
+        thr: tuple[float, ...] = self._thr  # type: ignore[attr-defined]
         cats = [CategoryScore(category, conf)]
-        cats.extend(CategoryScore(labels[real[j]], float(p_real[j]))
-                    for j in order[1:] if p_real[j] >= thr[j])
+        cats.extend(CategoryScore(real_labels[j], p_real[j]) for j in order[1:] if p_real[j] >= thr[j])
         reject = self._reject  # type: ignore[attr-defined]
-        p_reject = float(proba[reject]) if reject >= 0 else 0.0
+        p_reject = p[reject] if reject >= 0 else 0.0
         vague = reject >= 0 and (p_reject > conf or p_reject >= self.reject_at)
         if vague:
             why = (f"too vague to classify: '{self.reject_label}' {p_reject:.2f} "
@@ -157,7 +158,7 @@ class Classifier:
             why = f"not sure: {category} {conf:.2f} is below the {self.min_confidence:.2f} confidence threshold"
             needs_review = True
         elif conf - second < self.min_margin:
-            runner = labels[real[order[1]]]
+            runner = real_labels[order[1]]
             why = (f"not sure: {category} {conf:.2f} and {runner} {second:.2f} are within "
                    f"the {self.min_margin:.2f} margin")
             needs_review = True
@@ -165,7 +166,7 @@ class Classifier:
             why = f"{category} {conf:.2f}" + (
                 "; also " + ", ".join(f"{c.category} {c.confidence:.2f}" for c in cats[1:]) if len(cats) > 1 else "")
             needs_review = False
-        probs = {labels[i]: float(proba[i]) for i in range(len(labels))}
+        probs = dict(zip(labels, p))
         return Prediction(category, conf, tuple(cats), needs_review, why, probs, vague)
 
     def with_thresholds(self, *, min_confidence: float | None = None, min_margin: float | None = None) -> Classifier:

@@ -91,9 +91,17 @@ class LinearScorer:
 
     def vector_from_columns(self, columns: Sequence[int]) -> Vector | None:
         """The unit-length TF-IDF vector from the column of every feature occurrence."""
-        if not columns:
+        n = len(columns)
+        if not n:
             return None
-        idx, tf = np.unique(np.asarray(columns, dtype=np.intp), return_counts=True)  # ascending columns
+        cols = np.sort(np.asarray(columns, dtype=np.intp))  # ascending columns, as in vector_from_counts
+        # np.unique(return_counts=True) without its generality: a third of the time on a hundred columns
+        starts = np.empty(n, dtype=bool)
+        starts[0] = True
+        np.not_equal(cols[1:], cols[:-1], out=starts[1:])
+        first = np.flatnonzero(starts)
+        idx = cols[first]
+        tf = np.diff(first, append=n)
         x = (np.log(tf) + 1.0) * self.idf[idx]
         norm = np.sqrt(x @ x)
         if norm > 0:
