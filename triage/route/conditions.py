@@ -275,6 +275,8 @@ class ConditionCompiler:
         def keyword_test(facts: Facts) -> tuple[Evidence, ...] | None:
             # iterate over the request's hits (few), not over the rule's keywords (maybe thousands)
             hits = facts.hits
+            if any_kw is not None and any_kw.isdisjoint(hits):  # most tests end here, without a Python loop
+                return None
             masks = [occ for kw, occurrences in hits.items() if kw in within_kw for occ in occurrences] \
                 if within_kw else ()
             evidence: list[Evidence] = []
@@ -420,11 +422,11 @@ class ConditionCompiler:
         def set_test(facts: Facts) -> tuple[Evidence, ...] | None:
             have = get(facts)
             for mode, names in tests:
-                if mode == "any" and not any(n in have for n in names):
+                if mode == "any" and names.isdisjoint(have):
                     return None
-                if mode == "all" and not all(n in have for n in names):
+                if mode == "all" and not names.issubset(have):
                     return None
-                if mode == "none" and any(n in have for n in names):
+                if mode == "none" and not names.isdisjoint(have):
                     return None
             return _NOTHING
 
