@@ -75,6 +75,7 @@ _CARRIER_NAMES = {"顺丰": "顺丰", "中通": "中通", "圆通": "圆通", "�
 _CARRIER_RE = re.compile("|".join(map(re.escape, _CARRIER_NAMES)))
 _TRACKING_CTX = re.compile(r"(运单号?|快递单号?|物流单号?|快递号|单号|tracking(?: ?(?:no|number|#))?)[\s:：是为]{0,3}$")
 _ORDER_CTX = re.compile(r"(订单号?|订单编号|order(?: ?(?:id|no|number|#))?|单号)[\s:：是为#]{0,3}$")
+_DIGIT = re.compile(r"\d")  # every code pattern below needs one
 _CODE_RE = re.compile(r"(?<![a-z0-9])(?:[a-z]{1,4}\d[a-z0-9-]{5,30}|\d{6,24})(?![a-z0-9])")
 _PHONE_RE = re.compile(r"(?<![\d.])(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?![\d.])")
 _MONEY_RE = re.compile(
@@ -125,16 +126,18 @@ def extract_entities(norm: Normalized) -> tuple[Entity, ...]:
         found.append((s, e, kind, value, carrier))
         taken.append((s, e))
 
-    for pat, carrier in _CARRIER_PREFIX:
+    # tracking numbers, phones and order ids all need digits: most messages (~70%) have none
+    codes = _DIGIT.search(text) is not None
+    for pat, carrier in _CARRIER_PREFIX if codes else ():
         for m in pat.finditer(text):
             add(m.start(), m.end(), "tracking_number", m.group().upper(), carrier)
 
-    for m in _PHONE_RE.finditer(text):
+    for m in _PHONE_RE.finditer(text) if codes else ():
         if free(m.start(), m.end()):
             digits = re.sub(r"\D", "", m.group())
             add(m.start(), m.end(), "phone", digits[-11:])
 
-    for m in _CODE_RE.finditer(text):
+    for m in _CODE_RE.finditer(text) if codes else ():
         s, e = m.start(), m.end()
         if not free(s, e):
             continue
