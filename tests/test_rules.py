@@ -170,6 +170,12 @@ def test_not_within_discounts_only_the_matches_inside_a_phrase(tmp_path: Path) -
     assert "refund_asked" in tags("不是要退款的那单，另一单退款还没到账")
 
 
+def test_a_product_name_does_not_hide_a_threat_beside_it(triager: triage.Triager) -> None:
+    d = triager.triage(Request(text="烟雾报警器半夜一直响，客服也不管，我要报警了", received_at=NOW))
+    assert "threat_legal" in d.tags, d.explain()
+    assert "threat_legal" not in triager.triage(Request(text="这个烟雾报警器怎么关？", received_at=NOW)).tags
+
+
 def test_negation_keeps_wants_refund_off(triager: triage.Triager) -> None:
     d = triager.triage(Request(text="不是要退款，只是问下发货没", received_at=NOW))
     assert "wants_refund" not in d.tags
