@@ -126,35 +126,37 @@ def extract_entities(norm: Normalized) -> tuple[Entity, ...]:
         found.append((s, e, kind, value, carrier))
         taken.append((s, e))
 
-    # tracking numbers, phones and order ids all need digits: most messages (~70%) have none
-    codes = _DIGIT.search(text) is not None
-    for pat, carrier in _CARRIER_PREFIX if codes else ():
-        for m in pat.finditer(text):
-            add(m.start(), m.end(), "tracking_number", m.group().upper(), carrier)
+    def codes() -> None:  # tracking numbers, phones and order ids
+        for pat, carrier in _CARRIER_PREFIX:
+            for m in pat.finditer(text):
+                add(m.start(), m.end(), "tracking_number", m.group().upper(), carrier)
 
-    for m in _PHONE_RE.finditer(text) if codes else ():
-        if free(m.start(), m.end()):
-            digits = re.sub(r"\D", "", m.group())
-            add(m.start(), m.end(), "phone", digits[-11:])
+        for m in _PHONE_RE.finditer(text):
+            if free(m.start(), m.end()):
+                digits = re.sub(r"\D", "", m.group())
+                add(m.start(), m.end(), "phone", digits[-11:])
 
-    for m in _CODE_RE.finditer(text) if codes else ():
-        s, e = m.start(), m.end()
-        if not free(s, e):
-            continue
-        before = text[max(0, s - 12):s]
-        code = m.group().upper()
-        if _TRACKING_CTX.search(before) and not before.rstrip(" :：是为").endswith(("订单号", "订单")):
-            near = _CARRIER_RE.findall(text[max(0, s - 20):s])
-            add(s, e, "tracking_number", code, _CARRIER_NAMES[near[-1]] if near else None)
-        elif _ORDER_CTX.search(before):
-            add(s, e, "order_id", code)
-        elif code.startswith("DD") or (code.isdigit() and 15 <= len(code) <= 24):
-            # shop order ids: DD-prefixed, or the long all-digit ids of Taobao/Tmall/JD/PDD
-            add(s, e, "order_id", code)
-        elif code.isdigit() and 10 <= len(code) <= 14:
-            near = _CARRIER_RE.findall(text[max(0, s - 20):s])
-            if near:
-                add(s, e, "tracking_number", code, _CARRIER_NAMES[near[-1]])
+        for m in _CODE_RE.finditer(text):
+            s, e = m.start(), m.end()
+            if not free(s, e):
+                continue
+            before = text[max(0, s - 12):s]
+            code = m.group().upper()
+            if _TRACKING_CTX.search(before) and not before.rstrip(" :：是为").endswith(("订单号", "订单")):
+                near = _CARRIER_RE.findall(text[max(0, s - 20):s])
+                add(s, e, "tracking_number", code, _CARRIER_NAMES[near[-1]] if near else None)
+            elif _ORDER_CTX.search(before):
+                add(s, e, "order_id", code)
+            elif code.startswith("DD") or (code.isdigit() and 15 <= len(code) <= 24):
+                # shop order ids: DD-prefixed, or the long all-digit ids of Taobao/Tmall/JD/PDD
+                add(s, e, "order_id", code)
+            elif code.isdigit() and 10 <= len(code) <= 14:
+                near = _CARRIER_RE.findall(text[max(0, s - 20):s])
+                if near:
+                    add(s, e, "tracking_number", code, _CARRIER_NAMES[near[-1]])
+
+    if _DIGIT.search(text):  # all of them need a digit, and most messages (~70%) have none
+        codes()
 
     for m in _MONEY_RE.finditer(text):
         s, e = m.start(), m.end()
